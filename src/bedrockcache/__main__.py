@@ -1,0 +1,3 @@
+from bedrockcache.cli import main
+
+raise SystemExit(main())

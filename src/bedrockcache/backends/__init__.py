@@ -1,0 +1,85 @@
+"""Backends: one module per layer, translating that layer's inputs into the Bedrock wire request.
+
+Each module exposes ``translate(request, facts) -> Translation`` (what that library really sends,
+and what it drops on the way) and ``looks_like(request) -> bool`` (for backend detection). Modules
+are imported on first use, so auditing one layer never loads the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from enum import Enum
+from types import ModuleType
+from typing import Any
+
+__all__ = ["Backend", "detect_backend", "parse_backend", "translator"]
+
+
+class Backend(str, Enum):
+    """The layer a request goes through. Values are stable: they appear in configs and CLIs."""
+
+    BEDROCK_CONVERSE = "bedrock-converse"
+    BEDROCK_INVOKE_ANTHROPIC = "bedrock-invoke-anthropic"
+    ANTHROPIC_BEDROCK = "anthropic-bedrock"
+    LITELLM = "litellm"
+    STRANDS = "strands"
+    PYDANTIC_AI_BEDROCK = "pydantic-ai-bedrock"
+    LANGCHAIN_BEDROCK_CONVERSE = "langchain-bedrock-converse"
+    LANGCHAIN_BEDROCK = "langchain-bedrock"
+    LLAMAINDEX_BEDROCK_CONVERSE = "llamaindex-bedrock-converse"
+
+
+_MODULES = {
+    Backend.BEDROCK_CONVERSE: "converse",
+    Backend.BEDROCK_INVOKE_ANTHROPIC: "invoke",
+    Backend.ANTHROPIC_BEDROCK: "anthropic_bedrock",
+    Backend.LITELLM: "litellm",
+    Backend.STRANDS: "strands",
+    Backend.PYDANTIC_AI_BEDROCK: "pydantic_ai",
+    Backend.LANGCHAIN_BEDROCK_CONVERSE: "langchain",
+    Backend.LANGCHAIN_BEDROCK: "langchain",
+    Backend.LLAMAINDEX_BEDROCK_CONVERSE: "llamaindex",
+}
+
+# Detection order: the most specific shapes first.
+_DETECTION_ORDER = (
+    Backend.LITELLM,
+    Backend.PYDANTIC_AI_BEDROCK,
+    Backend.STRANDS,
+    Backend.LANGCHAIN_BEDROCK_CONVERSE,
+    Backend.LANGCHAIN_BEDROCK,
+    Backend.LLAMAINDEX_BEDROCK_CONVERSE,
+    Backend.BEDROCK_INVOKE_ANTHROPIC,
+    Backend.BEDROCK_CONVERSE,
+    Backend.ANTHROPIC_BEDROCK,
+)
+
+
+def parse_backend(value: Backend | str) -> Backend:
+    """``Backend`` from its value or name; ValueError naming the valid values otherwise."""
+    if isinstance(value, Backend):
+        return value
+    if isinstance(value, str):
+        for backend in Backend:
+            if value in (backend.value, backend.name):
+                return backend
+    valid = ", ".join(b.value for b in Backend)
+    raise ValueError(f"unknown backend {value!r}; expected one of: {valid}")
+
+
+def translator(backend: Backend) -> ModuleType:
+    return importlib.import_module(f"bedrockcache.backends.{_MODULES[backend]}")
+
+
+def detect_backend(request: Any) -> Backend:
+    """The backend whose request shape this is; ValueError when the shape is ambiguous or foreign."""
+    if not isinstance(request, Mapping):
+        raise ValueError("cannot detect the backend: the request is not an object")
+    matches = [b for b in _DETECTION_ORDER if translator(b).looks_like(request, b)]
+    if not matches:
+        raise ValueError(
+            "cannot detect the backend from the request's shape; pass backend= "
+            "(see `bedrockcache audit --help` for the values)"
+        )
+    return matches[0]

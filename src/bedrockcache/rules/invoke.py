@@ -1,0 +1,80 @@
+"""BC1xx for InvokeModel with an Anthropic body (boto3 and the anthropic SDK's AnthropicBedrock)."""
+
+from __future__ import annotations
+
+from bedrockcache.findings import Outcome, Severity
+from bedrockcache.rules.model import Example, Rule
+
+_MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+LONG = "You are a support agent for Example Corp. Follow the policy below exactly. " * 120
+
+RULES = (
+    Rule(
+        code="BC102",
+        name="invoke-missing-cache-control",
+        severity=Severity.ERROR,
+        outcome=Outcome.UNCACHED,
+        summary="no cache_control on any block of the InvokeModel Anthropic body",
+        why=(
+            "InvokeModel caches only up to a block carrying `cache_control: {\"type\": "
+            "\"ephemeral\"}` (a tool, a system block or a content block). A system prompt given "
+            "as a plain string cannot carry one. Without any, every call pays for the whole prompt."
+        ),
+        fix=(
+            "give the system prompt as a list of blocks and add `\"cache_control\": {\"type\": "
+            "\"ephemeral\"}` to the last stable block (system, tools, or long static context)"
+        ),
+        bad=(
+            Example(
+                "bedrock-invoke-anthropic",
+                {
+                    "modelId": _MODEL,
+                    "body": {
+                        "anthropic_version": "bedrock-2023-05-31",
+                        "max_tokens": 512,
+                        "system": LONG,
+                        "messages": [{"role": "user", "content": "hi"}],
+                    },
+                },
+            ),
+            Example(
+                "anthropic-bedrock",
+                {
+                    "model": _MODEL,
+                    "max_tokens": 512,
+                    "system": LONG,
+                    "messages": [{"role": "user", "content": "hi"}],
+                },
+            ),
+        ),
+        good=(
+            Example(
+                "bedrock-invoke-anthropic",
+                {
+                    "modelId": _MODEL,
+                    "body": {
+                        "anthropic_version": "bedrock-2023-05-31",
+                        "max_tokens": 512,
+                        "system": [
+                            {"type": "text", "text": LONG, "cache_control": {"type": "ephemeral"}}
+                        ],
+                        "messages": [{"role": "user", "content": "hi"}],
+                    },
+                },
+            ),
+            Example(
+                "anthropic-bedrock",
+                {
+                    "model": _MODEL,
+                    "max_tokens": 512,
+                    "system": [
+                        {"type": "text", "text": LONG, "cache_control": {"type": "ephemeral"}}
+                    ],
+                    "messages": [{"role": "user", "content": "hi"}],
+                },
+            ),
+        ),
+        layer="bedrock-invoke-anthropic",
+        sources=("https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",),
+    ),
+)

@@ -1,0 +1,3 @@
+"""Placeholder: filled by the langchain backend work."""
+
+RULES = ()

@@ -1,0 +1,3 @@
+"""Placeholder: filled by the llamaindex backend work."""
+
+RULES = ()

@@ -1,0 +1,3 @@
+"""Placeholder: filled by the pydantic_ai backend work."""
+
+RULES = ()

@@ -1,0 +1,3 @@
+"""Placeholder: filled by the strands backend work."""
+
+RULES = ()

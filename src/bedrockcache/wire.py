@@ -1,0 +1,396 @@
+"""One normalized view of a request as it reaches Bedrock, whichever layer built it.
+
+Both dialects (Converse ``cachePoint`` blocks, InvokeModel Anthropic ``cache_control`` marks) become
+the same thing here: the ordered prefix tools -> system -> messages, each breakpoint with its TTL
+and the estimated tokens it caches, the shape problems seen on the way, and the holes where a value
+was Unknown. The rules read only this view, so they hold for every layer alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bedrockcache.tokens import UNBOUNDED, ZERO, TokenBand, estimate_text
+from bedrockcache.unknown import Unknown
+
+__all__ = [
+    "Block",
+    "Breakpoint",
+    "Dialect",
+    "Hole",
+    "Problem",
+    "RequestError",
+    "Section",
+    "WireRequest",
+    "from_anthropic_body",
+    "from_converse",
+    "parse_body",
+]
+
+Dialect = Literal["converse", "anthropic"]
+Section = Literal["tools", "system", "messages"]
+
+# Converse union members of a content block (botocore accepts exactly one per block).
+_CONVERSE_CONTENT_KINDS = (
+    "text",
+    "image",
+    "document",
+    "video",
+    "audio",
+    "toolUse",
+    "toolResult",
+    "guardContent",
+    "cachePoint",
+    "reasoningContent",
+    "citationsContent",
+    "searchResult",
+)
+_UNSIZED_KINDS = {"image", "document", "video", "audio", "searchResult"}
+
+
+class RequestError(ValueError):
+    """The request is not something Bedrock could receive (invalid JSON, wrong top-level type)."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One element of the cached prefix (cache directives themselves are not blocks)."""
+
+    section: Section
+    path: str
+    kind: str
+    tokens: TokenBand
+    text: str | None = None
+
+    @property
+    def is_empty_text(self) -> bool:
+        return self.kind == "text" and self.text is not None and not self.text.strip()
+
+
+@dataclass(frozen=True)
+class Breakpoint:
+    """A cache directive that reaches Bedrock, with what it would cache."""
+
+    section: Section
+    path: str
+    type: object
+    ttl: object | None  # as written; None when absent (Bedrock's default applies)
+    marks: Block | None  # the last block it caches; None when nothing precedes it
+    tokens: TokenBand  # the whole prefix up to and including ``marks``
+
+    @property
+    def effective_ttl(self) -> object:
+        return "5m" if self.ttl is None else self.ttl
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A shape Bedrock or botocore refuses, or a directive in a place that caches nothing."""
+
+    kind: str
+    path: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Hole:
+    """Part of the request that is Unknown: a directive could hide there."""
+
+    path: str
+    source: str
+
+
+@dataclass(frozen=True)
+class WireRequest:
+    dialect: Dialect
+    model_id: str | Unknown | None
+    blocks: tuple[Block, ...] = ()
+    breakpoints: tuple[Breakpoint, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    holes: tuple[Hole, ...] = ()
+    betas: tuple[str, ...] = ()
+    betas_known: bool = True
+    top_level_cache_control: bool = False
+    operation: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def prefix_tokens(self) -> TokenBand:
+        total = ZERO
+        for block in self.blocks:
+            total = total + block.tokens
+        return total
+
+    @property
+    def fully_known(self) -> bool:
+        return not self.holes
+
+
+def parse_body(body: object) -> object:
+    """An InvokeModel body as Python data: dicts pass, JSON text and bytes are decoded."""
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        try:
+            body = bytes(body).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RequestError(f"body is not UTF-8 text: {exc.reason}") from None
+    if isinstance(body, str):
+        try:
+            return json.loads(body)
+        except json.JSONDecodeError as exc:
+            raise RequestError(
+                f"body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            ) from None
+    return body
+
+
+def _json_len(value: object) -> TokenBand:
+    try:
+        text = json.dumps(value, default=_unknown_default, ensure_ascii=False)
+    except _HasUnknown:
+        return UNBOUNDED
+    return estimate_text(text)
+
+
+class _HasUnknown(Exception):
+    pass
+
+
+def _unknown_default(value: object) -> object:
+    if isinstance(value, Unknown):
+        raise _HasUnknown
+    return str(value)
+
+
+class _Builder:
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect: Dialect = dialect
+        self.blocks: list[Block] = []
+        self.breakpoints: list[Breakpoint] = []
+        self.problems: list[Problem] = []
+        self.holes: list[Hole] = []
+        self._total = ZERO
+
+    def block(self, block: Block) -> None:
+        self.blocks.append(block)
+        self._total = self._total + block.tokens
+
+    def breakpoint(self, section: Section, path: str, directive: object) -> None:
+        if isinstance(directive, Mapping):
+            type_ = directive.get("type")
+            ttl = directive.get("ttl")
+        else:  # the directive itself is Unknown or not a mapping
+            type_ = ttl = directive if isinstance(directive, Unknown) else None
+            if not isinstance(directive, Unknown):
+                self.problems.append(Problem("directive-not-object", path, repr(directive)))
+                return
+        marks = self.blocks[-1] if self.blocks else None
+        self.breakpoints.append(Breakpoint(section, path, type_, ttl, marks, self._total))
+
+    def hole(self, path: str, value: Unknown) -> None:
+        self.holes.append(Hole(path, value.source))
+        section: Section = (
+            "tools" if path.startswith(("tools", "toolConfig")) else
+            "system" if path.startswith("system") else "messages"
+        )
+        self.block(Block(section, path, "unknown", UNBOUNDED))
+
+    def build(self, model_id: object, raw: Mapping[str, Any], **extra: Any) -> WireRequest:
+        model: str | Unknown | None
+        model = model_id if isinstance(model_id, (str, Unknown)) else None
+        return WireRequest(
+            dialect=self.dialect,
+            model_id=model,
+            blocks=tuple(self.blocks),
+            breakpoints=tuple(self.breakpoints),
+            problems=tuple(self.problems),
+            holes=tuple(self.holes),
+            raw=raw,
+            **extra,
+        )
+
+
+def _items(builder: _Builder, value: object, path: str) -> Sequence[object]:
+    """The elements of a list-valued field; Unknown becomes a hole, anything else is ignored."""
+    if isinstance(value, Unknown):
+        builder.hole(path, value)
+        return ()
+    if isinstance(value, (list, tuple)):
+        return value
+    return ()
+
+
+# ---- Converse --------------------------------------------------------------------------------
+
+
+def from_converse(request: Mapping[str, Any], *, operation: str | None = None) -> WireRequest:
+    """The view of boto3 ``converse`` / ``converse_stream`` keyword arguments."""
+    if not isinstance(request, Mapping):
+        raise RequestError(f"a Converse request must be an object, not {type(request).__name__}")
+    b = _Builder("converse")
+    tool_config = request.get("toolConfig")
+    if isinstance(tool_config, Unknown):
+        b.hole("toolConfig", tool_config)
+    elif isinstance(tool_config, Mapping):
+        for i, tool in enumerate(_items(b, tool_config.get("tools"), "toolConfig.tools")):
+            _converse_element(b, "tools", f"toolConfig.tools[{i}]", tool, ("toolSpec",))
+    for i, block in enumerate(_items(b, request.get("system"), "system")):
+        _converse_element(b, "system", f"system[{i}]", block, ("text", "guardContent"))
+    for m, message in enumerate(_items(b, request.get("messages"), "messages")):
+        path = f"messages[{m}]"
+        if isinstance(message, Unknown):
+            b.hole(path, message)
+            continue
+        if not isinstance(message, Mapping):
+            continue
+        if "cache_control" in message:
+            b.problems.append(Problem("anthropic-shape-in-converse", f"{path}.cache_control"))
+        for c, block in enumerate(_items(b, message.get("content"), f"{path}.content")):
+            _converse_element(b, "messages", f"{path}.content[{c}]", block, _CONVERSE_CONTENT_KINDS)
+    extra = request.get("additionalModelRequestFields")
+    top_level = isinstance(extra, Mapping) and "cache_control" in extra
+    betas, betas_known = _betas(extra.get("anthropic_beta") if isinstance(extra, Mapping) else None)
+    return b.build(
+        request.get("modelId"),
+        request,
+        operation=operation,
+        top_level_cache_control=top_level,
+        betas=betas,
+        betas_known=betas_known,
+    )
+
+
+def _converse_element(
+    b: _Builder, section: Section, path: str, element: object, kinds: Sequence[str]
+) -> None:
+    if isinstance(element, Unknown):
+        b.hole(path, element)
+        return
+    if not isinstance(element, Mapping):
+        return
+    if "cache_control" in element:
+        b.problems.append(Problem("anthropic-shape-in-converse", f"{path}.cache_control"))
+    members = [k for k in element if k in kinds or k == "cachePoint"]
+    if "cachePoint" in element and len(members) > 1:
+        b.problems.append(Problem("merged-cache-point", path))
+        return
+    if "cachePoint" in element:
+        previous = b.blocks[-1] if b.blocks else None
+        if previous is not None and previous.section == section:
+            if previous.kind == "reasoningContent":
+                b.problems.append(Problem("after-reasoning", path))
+            elif previous.kind == "document" and previous.text not in (None, "pdf"):
+                b.problems.append(Problem("after-non-pdf-document", path, str(previous.text)))
+        b.breakpoint(section, f"{path}.cachePoint", element["cachePoint"])
+        return
+    kind = members[0] if members else "other"
+    value = element.get(kind)
+    text: str | None = None
+    if kind == "text" and isinstance(value, str):
+        text, tokens = value, estimate_text(value)
+    elif kind == "document" and isinstance(value, Mapping):
+        fmt = value.get("format")
+        text = fmt if isinstance(fmt, str) else None  # the format decides where a cachePoint may go
+        tokens = UNBOUNDED
+    elif kind in _UNSIZED_KINDS or isinstance(value, Unknown):
+        tokens = UNBOUNDED
+    elif kind == "toolResult" and isinstance(value, Mapping):
+        for r, inner in enumerate(value.get("content") or ()):
+            if isinstance(inner, Mapping) and "cachePoint" in inner:
+                b.problems.append(Problem("cache-point-in-tool-result", f"{path}.content[{r}]"))
+        tokens = _json_len(value)
+    elif kind == "reasoningContent" and isinstance(value, Mapping):
+        tokens = _json_len(value)
+    else:
+        tokens = _json_len(value)
+    b.block(Block(section, path, kind, tokens, text))
+
+
+# ---- InvokeModel Anthropic body ---------------------------------------------------------------
+
+
+def from_anthropic_body(
+    body: object, *, model_id: object = None, operation: str | None = None
+) -> WireRequest:
+    """The view of an InvokeModel Anthropic Messages body (dict, JSON text or bytes)."""
+    data = parse_body(body)
+    if isinstance(data, Unknown):
+        b = _Builder("anthropic")
+        b.hole("body", data)
+        return b.build(model_id, {}, operation=operation, betas_known=False)
+    if not isinstance(data, Mapping):
+        raise RequestError(f"an InvokeModel body must be a JSON object, not {type(data).__name__}")
+    b = _Builder("anthropic")
+    for i, tool in enumerate(_items(b, data.get("tools"), "tools")):
+        _anthropic_block(b, "tools", f"tools[{i}]", tool, default_kind="tool")
+    system = data.get("system")
+    if isinstance(system, str):
+        b.block(Block("system", "system", "text", estimate_text(system), system))
+    else:
+        for i, block in enumerate(_items(b, system, "system")):
+            _anthropic_block(b, "system", f"system[{i}]", block)
+    for m, message in enumerate(_items(b, data.get("messages"), "messages")):
+        path = f"messages[{m}]"
+        if isinstance(message, Unknown):
+            b.hole(path, message)
+            continue
+        if not isinstance(message, Mapping):
+            continue
+        if "cache_control" in message:
+            b.problems.append(Problem("message-level-cache-control", f"{path}.cache_control"))
+        content = message.get("content")
+        if isinstance(content, str):
+            b.block(Block("messages", f"{path}.content", "text", estimate_text(content), content))
+            continue
+        for c, block in enumerate(_items(b, content, f"{path}.content")):
+            _anthropic_block(b, "messages", f"{path}.content[{c}]", block)
+    betas, betas_known = _betas(data.get("anthropic_beta"))
+    return b.build(
+        model_id if model_id is not None else data.get("model"),
+        data,
+        operation=operation,
+        top_level_cache_control="cache_control" in data,
+        betas=betas,
+        betas_known=betas_known,
+    )
+
+
+def _anthropic_block(
+    b: _Builder, section: Section, path: str, block: object, default_kind: str = "text"
+) -> None:
+    if isinstance(block, Unknown):
+        b.hole(path, block)
+        return
+    if not isinstance(block, Mapping):
+        if isinstance(block, str):  # the anthropic SDK accepts bare strings nowhere; size it anyway
+            b.block(Block(section, path, "text", estimate_text(block), block))
+        return
+    kind = block.get("type", default_kind)
+    kind = kind if isinstance(kind, str) else "unknown"
+    text = block.get("text") if kind == "text" else None
+    if kind == "text" and isinstance(text, str):
+        tokens = estimate_text(text)
+    elif kind in ("image", "document") or isinstance(text, Unknown):
+        tokens, text = UNBOUNDED, None
+    else:
+        body = {k: v for k, v in block.items() if k != "cache_control"}
+        tokens, text = _json_len(body), None
+    b.block(Block(section, path, kind, tokens, text))
+    if "cache_control" in block:
+        directive = block["cache_control"]
+        if kind in ("thinking", "redacted_thinking"):
+            b.problems.append(Problem("thinking-marked", f"{path}.cache_control"))
+        b.breakpoint(section, f"{path}.cache_control", directive)
+
+
+def _betas(value: object) -> tuple[tuple[str, ...], bool]:
+    if value is None:
+        return (), True
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip()), True
+    if isinstance(value, (list, tuple)):
+        known = all(isinstance(v, str) for v in value)
+        return tuple(v for v in value if isinstance(v, str)), known
+    return (), False
