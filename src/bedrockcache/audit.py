@@ -8,8 +8,8 @@ from typing import Any
 
 from bedrockcache.backends import Backend, detect_backend, parse_backend, translator
 from bedrockcache.facts import Facts, ModelRef, default_facts
-from bedrockcache.findings import Finding, Outcome, Severity
-from bedrockcache.rules.bedrock import check_request, honoured_breakpoints
+from bedrockcache.findings import Finding, Outcome
+from bedrockcache.rules.bedrock import EXPLAINS_MISSING, check_request, honoured_breakpoints
 from bedrockcache.rules.catalogue import rule
 from bedrockcache.tokens import TokenBand
 from bedrockcache.wire import WireRequest
@@ -94,7 +94,10 @@ def audit(
             model = facts.resolve(wire.model_id)
         findings += check_request(wire, facts, model)
         honoured = honoured_breakpoints(wire, model)
-        lost = any(f.outcome in (Outcome.DROPPED, Outcome.REJECTED) for f in findings)
+        lost = any(
+            f.outcome in (Outcome.DROPPED, Outcome.REJECTED) or f.code in EXPLAINS_MISSING
+            for f in findings
+        )
         if not wire.breakpoints and not wire.holes and not lost:
             findings.insert(0, rule(translation.missing).finding())
     refused = any(f.outcome is Outcome.REJECTED for f in findings)
@@ -127,9 +130,3 @@ def _reason(finding: Finding) -> str:
     where = f" (at {finding.path})" if finding.path else ""
     return f"{finding.code} {finding.message}{where}"
 
-
-def severity_counts(report: AuditReport) -> dict[Severity, int]:
-    counts = dict.fromkeys(Severity, 0)
-    for f in report.findings:
-        counts[f.severity] += 1
-    return counts

@@ -163,10 +163,13 @@ class Facts:
                 kind, candidate = "foundation-model-arn", rest
             elif resource == "inference-profile":
                 kind, candidate = "inference-profile-arn", rest
-            elif resource == "application-inference-profile":
-                return ModelRef(raw, "application-inference-profile-arn")
-            else:
-                return ModelRef(raw, "other-arn")
+            else:  # opaque: only a user's own model entry can name what is behind it
+                opaque: IdKind = (
+                    "application-inference-profile-arn"
+                    if resource == "application-inference-profile"
+                    else "other-arn"
+                )
+                return ModelRef(raw, opaque, model=self._by_id.get(candidate))
         else:
             kind = "base"
         prefix = None

@@ -1,0 +1,230 @@
+"""The ``bedrockcache`` command.
+
+Exit codes (stable, documented in the README):
+  0  success (and, with --strict, caching will apply)
+  1  --strict and caching will not apply
+  2  bad input or usage: unreadable file, invalid JSON, unknown backend or rule code
+Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from bedrockcache import __version__
+from bedrockcache.audit import AuditReport, audit
+from bedrockcache.backends import Backend, parse_backend
+from bedrockcache.rules.catalogue import catalogue
+from bedrockcache.rules.model import Example, Rule
+from bedrockcache.wire import RequestError
+
+EXIT_OK, EXIT_NOT_CACHING, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"bedrockcache: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bedrockcache")
+def main() -> None:
+    """Find broken Anthropic prompt caching on AWS Bedrock before it reaches the bill."""
+
+
+def _read_request(path: str) -> Any:
+    name = "<stdin>" if path == "-" else path
+    try:
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {name}: {exc.strerror or exc}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        _fail(f"{name} is not UTF-8 text (byte {exc.start})")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        _fail(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+
+
+@main.command("audit")
+@click.argument("file", default="-", metavar="FILE|-")
+@click.option(
+    "--backend",
+    "backend_name",
+    metavar="NAME",
+    help="Layer the request goes through: " + ", ".join(b.value for b in Backend)
+    + ". Detected from the request's shape when omitted.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when caching will not apply.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def audit_command(file: str, backend_name: str | None, strict: bool, output_format: str) -> None:
+    """Audit one request (JSON file, or - for stdin): will prompt caching apply on Bedrock?"""
+    backend = None
+    if backend_name is not None:
+        try:
+            backend = parse_backend(backend_name)
+        except ValueError as exc:
+            _fail(str(exc))
+    request = _read_request(file)
+    try:
+        report = audit(request, backend)
+    except (RequestError, ValueError) as exc:
+        _fail(str(exc))
+    click.echo(_report_json(report) if output_format == "json" else _report_text(report))
+    sys.exit(EXIT_NOT_CACHING if strict and not report.will_cache else EXIT_OK)
+
+
+def _report_text(report: AuditReport) -> str:
+    detected = " (detected)" if report.backend_detected else ""
+    lines = [
+        f"backend:           {report.backend.value}{detected}",
+        f"will_cache:        {report.will_cache}",
+        f"breakpoint_count:  {report.breakpoint_count}",
+    ]
+    if report.model is not None:
+        name = report.model.model.name if report.model.model else "not in the model data"
+        lines.append(f"model:             {report.model.raw} ({name})")
+    if report.cached_tokens is not None:
+        lines.append(f"cached_tokens:     {report.cached_tokens}")
+    if report.reasons:
+        lines.append("reasons:")
+        lines += [f"  [{sev}] {message}" for sev, message in report.reasons]
+    if report.recommendations:
+        lines.append("recommendations:")
+        lines += [f"  - {r}" for r in report.recommendations]
+    if report.unaudited:
+        lines.append("unaudited:")
+        lines += [f"  - {u}" for u in report.unaudited]
+    return "\n".join(lines)
+
+
+def _report_json(report: AuditReport) -> str:
+    band = report.cached_tokens
+    data = {
+        "backend": report.backend.value,
+        "backend_detected": report.backend_detected,
+        "will_cache": report.will_cache,
+        "breakpoint_count": report.breakpoint_count,
+        "model": report.model.raw if report.model else None,
+        "cached_tokens": None if band is None else {"low": band.low, "high": band.high},
+        "findings": [
+            {
+                "code": f.code,
+                "severity": f.severity.value,
+                "outcome": f.outcome.value,
+                "message": f.message,
+                "path": f.path,
+                "fix": f.fix,
+            }
+            for f in report.findings
+        ],
+        "reasons": [list(r) for r in report.reasons],
+        "recommendations": report.recommendations,
+        "unaudited": report.unaudited,
+    }
+    return json.dumps(data, indent=2)
+
+
+@main.command("rules")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def rules_command(output_format: str) -> None:
+    """List every rule in the catalogue."""
+    entries = list(catalogue().values())
+    if output_format == "json":
+        click.echo(json.dumps([_rule_json(r) for r in entries], indent=2))
+        return
+    width = max(len(r.name) for r in entries)
+    layer_width = max(len(r.layer) for r in entries)
+    for r in entries:
+        click.echo(
+            f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.layer:<{layer_width}}  {r.summary}"
+        )
+
+
+def _rule_json(r: Rule) -> dict[str, Any]:
+    return {
+        "code": r.code,
+        "name": r.name,
+        "severity": r.severity.value,
+        "outcome": r.outcome.value,
+        "layer": r.layer,
+        "summary": r.summary,
+        "why": r.why,
+        "fix": r.fix,
+        "sources": list(r.sources),
+    }
+
+
+@main.command("explain")
+@click.argument("code")
+def explain_command(code: str) -> None:
+    """Show a rule's full entry: why it matters, a bad and a good example, the fix."""
+    entry = catalogue().get(code.upper())
+    if entry is None:
+        by_name = {r.name: r for r in catalogue().values()}
+        entry = by_name.get(code)
+    if entry is None:
+        _fail(f"no rule {code!r}; `bedrockcache rules` lists them")
+    click.echo(explain_text(entry))
+
+
+def _abbreviate(value: Any) -> Any:
+    """Long prompt texts in examples become a readable stand-in with their length."""
+    if isinstance(value, str) and len(value) > 120:
+        return f"{value[:60]}... ({len(value):,} characters)"
+    if isinstance(value, dict):
+        return {k: _abbreviate(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_abbreviate(v) for v in value]
+    return value
+
+
+def _example_text(example: Example) -> str:
+    body = json.dumps(_abbreviate(example.request), indent=2, default=repr)
+    note = f"  # {example.note}" if example.note else ""
+    return f"audit(request, backend={example.backend!r}){note}, request =\n{body}"
+
+
+def explain_text(entry: Rule) -> str:
+    """The rule's documentation page, as plain Markdown."""
+    parts = [
+        f"# {entry.code} {entry.name}",
+        "",
+        f"{entry.summary}.",
+        "",
+        f"Severity: {entry.severity.value}. Layer: {entry.layer}. Effect: {entry.outcome.value}.",
+        "",
+        "## Why",
+        "",
+        entry.why,
+        "",
+        "## Example",
+        "",
+        *(f"```python\n{_example_text(e)}\n```" for e in entry.bad),
+        "",
+        "## Use instead",
+        "",
+        *(f"```python\n{_example_text(e)}\n```" for e in entry.good),
+        "",
+        "## Fix",
+        "",
+        entry.fix,
+    ]
+    if entry.sources:
+        parts += ["", "## Sources", "", *(f"- {s}" for s in entry.sources)]
+    return "\n".join(parts)

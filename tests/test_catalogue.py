@@ -1,0 +1,69 @@
+"""The catalogue: every entry's examples are executed, so the documentation cannot rot."""
+
+import re
+
+import pytest
+
+from bedrockcache import Severity, audit
+from bedrockcache.backends import Backend, translator
+from bedrockcache.cli import explain_text
+from bedrockcache.rules import catalogue
+
+RULES = list(catalogue().values())
+
+
+def _examples(kind):
+    return [
+        pytest.param(rule, example, id=f"{rule.code}-{kind}{i}")
+        for rule in RULES
+        for i, example in enumerate(getattr(rule, kind))
+    ]
+
+
+@pytest.mark.parametrize(("rule", "example"), _examples("bad"))
+def test_bad_example_triggers_its_code(rule, example):
+    report = audit(example.request, example.backend, **example.options)
+    assert rule.code in report.codes, report.reasons
+
+
+@pytest.mark.parametrize(("rule", "example"), _examples("good"))
+def test_good_example_does_not_trigger_and_caches(rule, example):
+    report = audit(example.request, example.backend, **example.options)
+    assert rule.code not in report.codes, report.reasons
+    assert not [f for f in report.findings if f.severity is Severity.ERROR], report.reasons
+
+
+def test_every_entry_is_complete():
+    for rule in RULES:
+        assert re.fullmatch(r"BC[0-4]\d\d", rule.code), rule.code
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), rule.name
+        assert rule.summary and rule.why and rule.fix, rule.code
+        assert rule.bad and rule.good, rule.code
+        assert rule.sources, rule.code
+        for example in rule.bad + rule.good:
+            Backend(example.backend)
+
+
+def test_names_are_unique():
+    names = [r.name for r in RULES]
+    assert len(names) == len(set(names))
+
+
+def test_every_backend_has_its_missing_directive_code():
+    for backend in Backend:
+        module = translator(backend)
+        code = module.MISSING
+        assert code in catalogue() and code.startswith("BC1"), backend
+
+
+def test_card_codes_keep_their_meaning():
+    assert catalogue()["BC101"].name == "converse-missing-cache-point"
+    assert "Strands" in catalogue()["BC204"].summary or "strands" in catalogue()["BC204"].layer
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_explain_page_has_why_example_and_use_instead(rule):
+    page = explain_text(rule)
+    for heading in ("## Why", "## Example", "## Use instead", "## Fix"):
+        assert heading in page
+    assert page.startswith(f"# {rule.code} {rule.name}")

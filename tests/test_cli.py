@@ -1,0 +1,107 @@
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from bedrockcache.cli import main
+from conftest import CP, LONG, SONNET_45
+
+GOOD = {"modelId": SONNET_45, "system": [{"text": LONG}, CP], "messages": []}
+BAD = {"modelId": SONNET_45, "system": [{"text": LONG}], "messages": []}
+
+
+@pytest.fixture
+def run(tmp_path):
+    def invoke(args, request=None, stdin=None):
+        if request is not None:
+            path = tmp_path / "request.json"
+            path.write_text(json.dumps(request))
+            args = [a.replace("{file}", str(path)) for a in args]
+        return CliRunner().invoke(main, args, input=stdin)
+
+    return invoke
+
+
+def test_audit_text_layout_of_0_1_0_with_codes(run):
+    result = run(["audit", "{file}", "--backend", "bedrock-converse"], BAD)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[:3] == [
+        "backend:           bedrock-converse",
+        "will_cache:        False",
+        "breakpoint_count:  0",
+    ]
+    assert "reasons:" in lines
+    assert "  [error] BC101 no cachePoint block anywhere in the Converse request" in lines
+    assert "recommendations:" in lines
+
+
+def test_strict_exit_codes(run):
+    assert run(["audit", "{file}", "--strict"], BAD).exit_code == 1
+    assert run(["audit", "{file}", "--strict"], GOOD).exit_code == 0
+
+
+def test_stdin_and_detected_backend(run):
+    result = run(["audit", "-"], stdin=json.dumps(GOOD))
+    assert result.exit_code == 0
+    assert result.output.startswith("backend:           bedrock-converse (detected)\n")
+    assert "will_cache:        True" in result.output
+
+
+def test_json_format(run):
+    result = run(["audit", "{file}", "--format", "json"], BAD)
+    data = json.loads(result.output)
+    assert data["will_cache"] is False
+    assert [f["code"] for f in data["findings"]] == ["BC101"]
+    assert data["findings"][0]["severity"] == "error"
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["audit", "missing.json"], None, "cannot read missing.json: No such file or directory"),
+        (["audit", "-"], "{nope", "<stdin> is not valid JSON: Expecting property name"),
+        (["audit", "-"], "[]", "cannot detect the backend: the request is not an object"),
+        (["audit", "-", "--backend", "boto"], "{}", "unknown backend 'boto'"),
+        (["audit", "-", "--backend", "bedrock-invoke-anthropic"], '{"body": "{x"}', "not valid JSON"),
+        (["explain", "BC999"], None, "no rule 'BC999'"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(run, args, stdin, message):
+    result = run(args, stdin=stdin)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_non_utf8_file(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_bytes(b'{"a": "\xff"}')
+    result = CliRunner().invoke(main, ["audit", str(path)])
+    assert result.exit_code == 2
+    assert "is not UTF-8 text" in result.output
+
+
+def test_rules_table_lists_every_code(run):
+    result = run(["rules"])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].startswith("BC101  converse-missing-cache-point  ")
+    data = json.loads(run(["rules", "--format", "json"]).output)
+    assert {"BC101", "BC305"} <= {r["code"] for r in data}
+
+
+def test_explain_by_code_and_name(run):
+    by_code = run(["explain", "bc101"])
+    assert by_code.exit_code == 0 and by_code.output.startswith("# BC101 converse-missing-cache-point")
+    assert run(["explain", "converse-missing-cache-point"]).output == by_code.output
+    assert "(9,000 characters)" in by_code.output  # long example prompts are abbreviated
+
+
+def test_python_dash_m_runs_the_cli():
+    out = subprocess.run(
+        [sys.executable, "-m", "bedrockcache", "--version"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.startswith("bedrockcache, version ")

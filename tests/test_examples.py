@@ -1,0 +1,30 @@
+"""The request files shipped in examples/ give the verdicts the README shows."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bedrockcache import audit
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+VERDICTS = {
+    "litellm_message_level_cache_control.json": ("litellm", False, {"BC201"}),
+    "litellm_cached.json": ("litellm", True, set()),
+    "converse_haiku_below_minimum.json": ("bedrock-converse", False, {"BC305"}),
+    "invoke_ttl_order.json": ("bedrock-invoke-anthropic", False, {"BC307"}),
+}
+
+
+def test_every_example_has_a_verdict():
+    assert {p.name for p in EXAMPLES.glob("*.json")} == set(VERDICTS)
+
+
+@pytest.mark.parametrize("name", sorted(VERDICTS))
+def test_example_verdict(name):
+    backend, will_cache, codes = VERDICTS[name]
+    report = audit(json.loads((EXAMPLES / name).read_text()))
+    assert report.backend.value == backend
+    assert report.will_cache is will_cache
+    assert {f.code for f in report.findings if f.severity.value != "info"} == codes
