@@ -27,7 +27,13 @@ def small() -> dict:
 
 def large() -> dict:
     tools = [
-        {"toolSpec": {"name": f"tool_{i}", "description": PARA, "inputSchema": {"json": {"type": "object"}}}}
+        {
+            "toolSpec": {
+                "name": f"tool_{i}",
+                "description": PARA,
+                "inputSchema": {"json": {"type": "object"}},
+            }
+        }
         for i in range(40)
     ]
     turns = []
@@ -47,7 +53,12 @@ def litellm_request() -> dict:
     return {
         "model": "bedrock/" + MODEL,
         "messages": [
-            {"role": "system", "content": [{"type": "text", "text": PARA * 8, "cache_control": {"type": "ephemeral"}}]},
+            {
+                "role": "system",
+                "content": [
+                    {"type": "text", "text": PARA * 8, "cache_control": {"type": "ephemeral"}}
+                ],
+            },
             {"role": "user", "content": "hi"},
         ],
     }

@@ -39,7 +39,9 @@ def test_readme_0_1_0_assert_caches_idiom(converse_request):
 
 
 def test_assert_caches_names_each_reason():
-    report = audit({"modelId": SONNET_45, "system": [{"text": LONG}], "messages": []}, "bedrock-converse")
+    report = audit(
+        {"modelId": SONNET_45, "system": [{"text": LONG}], "messages": []}, "bedrock-converse"
+    )
     with pytest.raises(AssertionError, match=r"bedrock-converse:\n  - BC101 no cachePoint"):
         report.assert_caches()
 
@@ -51,8 +53,13 @@ def test_report_is_truthy_only_when_caching(converse_request):
 
 
 def test_reasons_are_severity_message_pairs_with_codes():
-    report = audit({"modelId": SONNET_45, "system": [{"text": LONG}], "messages": []}, "bedrock-converse")
-    assert report.reasons[0] == ("error", "BC101 no cachePoint block anywhere in the Converse request")
+    report = audit(
+        {"modelId": SONNET_45, "system": [{"text": LONG}], "messages": []}, "bedrock-converse"
+    )
+    assert report.reasons[0] == (
+        "error",
+        "BC101 no cachePoint block anywhere in the Converse request",
+    )
     assert report.errors == ["BC101 no cachePoint block anywhere in the Converse request"]
     assert report.warnings == []
 
@@ -72,7 +79,9 @@ def test_backend_may_be_given_by_value_or_name(converse_request):
 
 
 def test_unknown_backend_raises_value_error_naming_the_choices(converse_request):
-    with pytest.raises(ValueError, match="unknown backend 'bedrock'; expected one of: bedrock-converse"):
+    with pytest.raises(
+        ValueError, match="unknown backend 'bedrock'; expected one of: bedrock-converse"
+    ):
         audit(converse_request, "bedrock")
 
 
@@ -81,7 +90,10 @@ def test_unknown_backend_raises_value_error_naming_the_choices(converse_request)
     [
         ({"modelId": SONNET_45, "messages": [], "system": []}, Backend.BEDROCK_CONVERSE),
         ({"modelId": SONNET_45, "body": "{}"}, Backend.BEDROCK_INVOKE_ANTHROPIC),
-        ({"anthropic_version": "bedrock-2023-05-31", "messages": []}, Backend.BEDROCK_INVOKE_ANTHROPIC),
+        (
+            {"anthropic_version": "bedrock-2023-05-31", "messages": []},
+            Backend.BEDROCK_INVOKE_ANTHROPIC,
+        ),
         ({"model": SONNET_45, "max_tokens": 10, "messages": []}, Backend.ANTHROPIC_BEDROCK),
         ({"model": "bedrock/" + SONNET_45, "messages": []}, Backend.LITELLM),
     ],
@@ -105,7 +117,8 @@ def test_invalid_json_body_is_a_request_error():
 
 def test_unknown_parts_are_listed_not_guessed():
     report = audit(
-        {"modelId": SONNET_45, "system": Unknown("load_prompt()"), "messages": []}, "bedrock-converse"
+        {"modelId": SONNET_45, "system": Unknown("load_prompt()"), "messages": []},
+        "bedrock-converse",
     )
     assert report.codes == []  # no BC101: the system prompt may well hold a cachePoint
     assert report.unaudited == ["system (load_prompt())"]
@@ -168,4 +181,6 @@ def test_import_and_audit_stay_light():
 
 
 def test_report_type_is_exported():
-    assert isinstance(audit({"modelId": SONNET_45, "messages": []}, "bedrock-converse"), AuditReport)
+    assert isinstance(
+        audit({"modelId": SONNET_45, "messages": []}, "bedrock-converse"), AuditReport
+    )

@@ -65,7 +65,11 @@ def test_json_format(run):
         (["audit", "-"], "{nope", "<stdin> is not valid JSON: Expecting property name"),
         (["audit", "-"], "[]", "cannot detect the backend: the request is not an object"),
         (["audit", "-", "--backend", "boto"], "{}", "unknown backend 'boto'"),
-        (["audit", "-", "--backend", "bedrock-invoke-anthropic"], '{"body": "{x"}', "not valid JSON"),
+        (
+            ["audit", "-", "--backend", "bedrock-invoke-anthropic"],
+            '{"body": "{x"}',
+            "not valid JSON",
+        ),
         (["explain", "BC999"], None, "no rule 'BC999'"),
     ],
 )
@@ -95,13 +99,18 @@ def test_rules_table_lists_every_code(run):
 
 def test_explain_by_code_and_name(run):
     by_code = run(["explain", "bc101"])
-    assert by_code.exit_code == 0 and by_code.output.startswith("# BC101 converse-missing-cache-point")
+    assert by_code.exit_code == 0 and by_code.output.startswith(
+        "# BC101 converse-missing-cache-point"
+    )
     assert run(["explain", "converse-missing-cache-point"]).output == by_code.output
     assert "(9,000 characters)" in by_code.output  # long example prompts are abbreviated
 
 
 def test_python_dash_m_runs_the_cli():
     out = subprocess.run(
-        [sys.executable, "-m", "bedrockcache", "--version"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "bedrockcache", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.startswith("bedrockcache, version ")

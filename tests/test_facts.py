@@ -72,7 +72,9 @@ def test_every_id_form_names_the_model(facts, model_id, kind, prefix):
 
 
 def test_application_inference_profile_arn_is_opaque(facts):
-    ref = facts.resolve("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123")
+    ref = facts.resolve(
+        "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123"
+    )
     assert ref.is_application_profile
     assert ref.model is None and ref.near_misses == ()
 
@@ -115,7 +117,11 @@ def test_override_adds_a_model_and_can_name_an_application_profile():
     arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123"
     facts = load_facts(
         {
-            "claude-opus-4-7": {"ids": ["anthropic.claude-opus-4-7"], "caching": "yes", "min_tokens": 4096},
+            "claude-opus-4-7": {
+                "ids": ["anthropic.claude-opus-4-7"],
+                "caching": "yes",
+                "min_tokens": 4096,
+            },
             "my-profile": {"ids": [arn], "caching": "yes", "min_tokens": 1024},
         }
     )

@@ -122,14 +122,18 @@ def test_one_hour_after_five_minutes_is_refused_in_both_dialects():
     assert report.codes == ["BC307"] and not report.will_cache
     report = invoke(
         tools=[{"name": "t", "input_schema": {}, "cache_control": CC}],
-        system=[{"type": "text", "text": LONG, "cache_control": {"type": "ephemeral", "ttl": "1h"}}],
+        system=[
+            {"type": "text", "text": LONG, "cache_control": {"type": "ephemeral", "ttl": "1h"}}
+        ],
     )
     assert "BC307" in report.codes
 
 
 def test_one_hour_on_a_five_minute_model():
     one_hour = {"cachePoint": {"type": "default", "ttl": "1h"}}
-    report = converse("us.anthropic.claude-3-7-sonnet-20250219-v1:0", system=[{"text": LONG}, one_hour])
+    report = converse(
+        "us.anthropic.claude-3-7-sonnet-20250219-v1:0", system=[{"text": LONG}, one_hour]
+    )
     assert report.codes == ["BC308"]
     assert converse(SONNET_45, system=[{"text": LONG}, one_hour]).codes == []
 
@@ -196,7 +200,10 @@ def test_placement_errors():
     report = invoke(
         messages=[
             {"role": "user", "content": "q"},
-            {"role": "assistant", "content": [{"type": "thinking", "thinking": "t", "cache_control": CC}]},
+            {
+                "role": "assistant",
+                "content": [{"type": "thinking", "thinking": "t", "cache_control": CC}],
+            },
         ]
     )
     assert "BC312" in report.codes
@@ -204,8 +211,14 @@ def test_placement_errors():
 
 def test_missing_anthropic_version():
     report = audit(
-        {"modelId": SONNET_45, "body": {"system": [{"type": "text", "text": LONG, "cache_control": CC}],
-                                         "messages": [], "max_tokens": 1}},
+        {
+            "modelId": SONNET_45,
+            "body": {
+                "system": [{"type": "text", "text": LONG, "cache_control": CC}],
+                "messages": [],
+                "max_tokens": 1,
+            },
+        },
         Backend.BEDROCK_INVOKE_ANTHROPIC,
     )
     assert report.codes == ["BC316"]

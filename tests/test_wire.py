@@ -31,7 +31,10 @@ def test_converse_prefix_order_is_tools_system_messages():
 
 def test_converse_ttl_is_kept_as_written():
     wire = from_converse(
-        {"modelId": SONNET_45, "system": [{"text": "x"}, {"cachePoint": {"type": "default", "ttl": "1h"}}]}
+        {
+            "modelId": SONNET_45,
+            "system": [{"text": "x"}, {"cachePoint": {"type": "default", "ttl": "1h"}}],
+        }
     )
     assert wire.breakpoints[0].ttl == "1h"
     assert wire.breakpoints[0].effective_ttl == "1h"
@@ -54,13 +57,22 @@ def test_converse_cache_point_after_reasoning_and_inside_tool_result():
         {
             "modelId": SONNET_45,
             "messages": [
-                {"role": "assistant", "content": [{"reasoningContent": {"reasoningText": {"text": "t"}}}, CP]},
+                {
+                    "role": "assistant",
+                    "content": [{"reasoningContent": {"reasoningText": {"text": "t"}}}, CP],
+                },
                 {
                     "role": "user",
                     "content": [{"toolResult": {"toolUseId": "1", "content": [{"text": "r"}, CP]}}],
                 },
-                {"role": "user", "content": [{"document": {"format": "md", "name": "d", "source": {}}}, CP]},
-                {"role": "user", "content": [{"document": {"format": "pdf", "name": "d", "source": {}}}, CP]},
+                {
+                    "role": "user",
+                    "content": [{"document": {"format": "md", "name": "d", "source": {}}}, CP],
+                },
+                {
+                    "role": "user",
+                    "content": [{"document": {"format": "pdf", "name": "d", "source": {}}}, CP],
+                },
             ],
         }
     )
@@ -92,17 +104,35 @@ def test_anthropic_body_places_and_problems():
     wire = from_anthropic_body(
         {
             "anthropic_version": "bedrock-2023-05-31",
-            "tools": [{"name": "t", "input_schema": {}, "cache_control": {"type": "ephemeral", "ttl": "1h"}}],
+            "tools": [
+                {
+                    "name": "t",
+                    "input_schema": {},
+                    "cache_control": {"type": "ephemeral", "ttl": "1h"},
+                }
+            ],
             "system": "plain string system prompt",
             "messages": [
                 {"role": "user", "content": "hi", "cache_control": {"type": "ephemeral"}},
-                {"role": "assistant", "content": [{"type": "thinking", "thinking": "t", "cache_control": {"type": "ephemeral"}}]},
+                {
+                    "role": "assistant",
+                    "content": [
+                        {
+                            "type": "thinking",
+                            "thinking": "t",
+                            "cache_control": {"type": "ephemeral"},
+                        }
+                    ],
+                },
             ],
             "cache_control": {"type": "ephemeral"},
             "anthropic_beta": ["extended-cache-ttl-2025-04-11"],
         }
     )
-    assert [bp.path for bp in wire.breakpoints] == ["tools[0].cache_control", "messages[1].content[0].cache_control"]
+    assert [bp.path for bp in wire.breakpoints] == [
+        "tools[0].cache_control",
+        "messages[1].content[0].cache_control",
+    ]
     assert wire.breakpoints[0].ttl == "1h"
     assert [p.kind for p in wire.problems] == ["message-level-cache-control", "thinking-marked"]
     assert wire.top_level_cache_control

@@ -129,4 +129,3 @@ def audit(
 def _reason(finding: Finding) -> str:
     where = f" (at {finding.path})" if finding.path else ""
     return f"{finding.code} {finding.message}{where}"
-

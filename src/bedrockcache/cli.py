@@ -59,7 +59,8 @@ def _read_request(path: str) -> Any:
     "--backend",
     "backend_name",
     metavar="NAME",
-    help="Layer the request goes through: " + ", ".join(b.value for b in Backend)
+    help="Layer the request goes through: "
+    + ", ".join(b.value for b in Backend)
     + ". Detected from the request's shape when omitted.",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 when caching will not apply.")
@@ -140,7 +141,11 @@ def _report_json(report: AuditReport) -> str:
 
 @main.command("rules")
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
 )
 def rules_command(output_format: str) -> None:
     """List every rule in the catalogue."""
@@ -151,9 +156,13 @@ def rules_command(output_format: str) -> None:
     width = max(len(r.name) for r in entries)
     layer_width = max(len(r.layer) for r in entries)
     for r in entries:
-        click.echo(
-            f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.layer:<{layer_width}}  {r.summary}"
+        columns = (
+            r.code,
+            f"{r.name:<{width}}",
+            f"{r.severity.value:<7}",
+            f"{r.layer:<{layer_width}}",
         )
+        click.echo("  ".join((*columns, r.summary)))
 
 
 def _rule_json(r: Rule) -> dict[str, Any]:

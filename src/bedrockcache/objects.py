@@ -25,7 +25,7 @@ class Constructed:
 
 
 def class_name(value: object) -> str | None:
-    """``CacheConfig`` for a real CacheConfig, a Constructed one, or ``{"__class__": "CacheConfig"}``."""
+    """The class name of a real object, a Constructed one, or a dict with ``"__class__"``."""
     if isinstance(value, Constructed):
         return value.name
     if isinstance(value, Mapping):

@@ -61,5 +61,6 @@ def estimate_text(text: str) -> TokenBand:
 def estimate_chars(chars: int) -> TokenBand:
     """A band for ``chars`` characters of ASCII text whose content is not at hand."""
     return TokenBand(
-        math.floor(chars / _ASCII_CHARS_PER_TOKEN_MAX), math.ceil(chars / _ASCII_CHARS_PER_TOKEN_MIN)
+        math.floor(chars / _ASCII_CHARS_PER_TOKEN_MAX),
+        math.ceil(chars / _ASCII_CHARS_PER_TOKEN_MIN),
     )

@@ -191,10 +191,11 @@ class _Builder:
 
     def hole(self, path: str, value: Unknown) -> None:
         self.holes.append(Hole(path, value.source))
-        section: Section = (
-            "tools" if path.startswith(("tools", "toolConfig")) else
-            "system" if path.startswith("system") else "messages"
-        )
+        section: Section = "messages"
+        if path.startswith(("tools", "toolConfig")):
+            section = "tools"
+        elif path.startswith("system"):
+            section = "system"
         self.block(Block(section, path, "unknown", UNBOUNDED))
 
     def build(self, model_id: object, raw: Mapping[str, Any], **extra: Any) -> WireRequest:
@@ -296,14 +297,12 @@ def _converse_element(
         tokens = UNBOUNDED
     elif kind in _UNSIZED_KINDS or isinstance(value, Unknown):
         tokens = UNBOUNDED
-    elif kind == "toolResult" and isinstance(value, Mapping):
-        for r, inner in enumerate(value.get("content") or ()):
-            if isinstance(inner, Mapping) and "cachePoint" in inner:
-                b.problems.append(Problem("cache-point-in-tool-result", f"{path}.content[{r}]"))
-        tokens = _json_len(value)
-    elif kind == "reasoningContent" and isinstance(value, Mapping):
-        tokens = _json_len(value)
     else:
+        if kind == "toolResult" and isinstance(value, Mapping):
+            inner_blocks = value.get("content")
+            for r, inner in enumerate(inner_blocks if isinstance(inner_blocks, list) else ()):
+                if isinstance(inner, Mapping) and "cachePoint" in inner:
+                    b.problems.append(Problem("cache-point-in-tool-result", f"{path}.content[{r}]"))
         tokens = _json_len(value)
     b.block(Block(section, path, kind, tokens, text))
 

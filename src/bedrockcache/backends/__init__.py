@@ -73,7 +73,7 @@ def translator(backend: Backend) -> ModuleType:
 
 
 def detect_backend(request: Any) -> Backend:
-    """The backend whose request shape this is; ValueError when the shape is ambiguous or foreign."""
+    """The backend whose request shape this is; ValueError when no backend's shape matches."""
     if not isinstance(request, Mapping):
         raise ValueError("cannot detect the backend: the request is not an object")
     matches = [b for b in _DETECTION_ORDER if translator(b).looks_like(request, b)]

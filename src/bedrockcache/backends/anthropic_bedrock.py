@@ -1,5 +1,6 @@
-"""anthropic SDK ``AnthropicBedrock`` / ``AsyncAnthropicBedrock`` ``messages.create`` (and ``stream``,
-``beta.messages.create``): an InvokeModel call whose body is the keyword arguments, unchanged.
+"""anthropic SDK ``AnthropicBedrock`` / ``AsyncAnthropicBedrock`` ``messages.create`` (and
+``stream``, ``beta.messages.create``): an InvokeModel call whose body is the keyword arguments,
+unchanged.
 
 The SDK pops ``model`` (it goes in the URL) and ``stream``, sets ``anthropic_version`` when absent,
 and copies per-request betas (``betas=[...]`` or an ``anthropic-beta`` entry in ``extra_headers``)

@@ -31,5 +31,7 @@ def translate(request: Mapping[str, Any], facts: Facts, backend: Backend) -> Tra
             request["body"], model_id=request.get("modelId"), operation="InvokeModel"
         )
     else:
-        wire = from_anthropic_body(request, model_id=request.get("modelId"), operation="InvokeModel")
+        wire = from_anthropic_body(
+            request, model_id=request.get("modelId"), operation="InvokeModel"
+        )
     return Translation(wire, MISSING)

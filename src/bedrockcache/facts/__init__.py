@@ -131,9 +131,7 @@ class Facts:
     bedrock: BedrockFacts
     models: tuple[ModelFacts, ...]
     _by_id: Mapping[str, ModelFacts] = field(init=False, repr=False, compare=False)
-    _by_family: Mapping[str, tuple[ModelFacts, ...]] = field(
-        init=False, repr=False, compare=False
-    )
+    _by_family: Mapping[str, tuple[ModelFacts, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_id: dict[str, ModelFacts] = {}
@@ -250,7 +248,11 @@ def _model(key: str, data: Any, base: ModelFacts | None, where: str) -> ModelFac
         caching=caching,
         min_tokens=min_tokens,
         ttls=tuple(ttls),
-        prices=_prices(data["prices"], where) if "prices" in data else base.prices if base else None,
+        prices=_prices(data["prices"], where)
+        if "prices" in data
+        else base.prices
+        if base
+        else None,
         regional_premium=float(premium),
         source=str(data.get("source", base.source if base else "user configuration")),
         checked=str(data.get("checked", base.checked if base else "")),

@@ -19,7 +19,9 @@ HUGE = LONG * 5
 CP = {"cachePoint": {"type": "default"}}
 CP_1H = {"cachePoint": {"type": "default", "ttl": "1h"}}
 USER = {"role": "user", "content": [{"text": "hi"}]}
-TOOL = {"toolSpec": {"name": "lookup", "description": "Look up an order.", "inputSchema": {"json": {}}}}
+TOOL = {
+    "toolSpec": {"name": "lookup", "description": "Look up an order.", "inputSchema": {"json": {}}}
+}
 
 
 def _converse(model: str = _S45, **fields: object) -> Example:
@@ -52,8 +54,8 @@ UNSUPPORTED_MODEL = _rule(
     summary="the model does not support prompt caching on Bedrock",
     why=(
         "Claude 3 Haiku / Sonnet / Opus, Claude 3.5 Sonnet v1, Claude 2.x and Instant cannot cache "
-        "on Bedrock. A request that carries a cache directive to them fails with \"You invoked an "
-        "unsupported model or your request did not allow prompt caching\"."
+        'on Bedrock. A request that carries a cache directive to them fails with "You invoked an '
+        'unsupported model or your request did not allow prompt caching".'
     ),
     fix="switch to a model that caches on Bedrock (Claude 3.5 Haiku, 3.7 Sonnet, or any Claude 4+)",
     bad=(_converse("anthropic.claude-3-haiku-20240307-v1:0"),),
@@ -132,11 +134,25 @@ TOO_MANY = _rule(
     why=(
         "Bedrock allows at most 4 breakpoints per request, cachePoint blocks and cache_control "
         "marks counted together across tools, system and messages. A fifth is a "
-        "ValidationException: \"A maximum of 4 blocks with cache_control may be provided\"."
+        'ValidationException: "A maximum of 4 blocks with cache_control may be provided".'
     ),
     fix="keep the 4 breakpoints that cache the most: tools, system, and the newest turns",
-    bad=(_converse(system=[{"text": LONG}, CP, {"text": LONG}, CP, {"text": LONG}, CP,
-                           {"text": LONG}, CP, {"text": LONG}, CP]),),
+    bad=(
+        _converse(
+            system=[
+                {"text": LONG},
+                CP,
+                {"text": LONG},
+                CP,
+                {"text": LONG},
+                CP,
+                {"text": LONG},
+                CP,
+                {"text": LONG},
+                CP,
+            ]
+        ),
+    ),
     good=(_converse(system=[{"text": LONG}, CP, {"text": LONG}, CP]),),
     sources=(_DOCS, "https://github.com/Bike4Mind/bike4mind/issues/2208"),
 )
@@ -174,7 +190,7 @@ TTL_UNSUPPORTED = _rule(
     why=(
         "On Bedrock the 1-hour TTL exists only for Claude 4.5 models and newer; Claude 3.5 "
         "Haiku, 3.7 Sonnet, Sonnet 4, Opus 4 and 4.1 cache for 5 minutes only, and a `ttl` "
-        "they do not support is refused (\"ttl: Extra inputs are not permitted\")."
+        'they do not support is refused ("ttl: Extra inputs are not permitted").'
     ),
     fix="drop the ttl (5 minutes) or move to a Claude 4.5+ model",
     bad=(_converse(_S37, system=[{"text": LONG}, CP_1H]),),
@@ -192,22 +208,26 @@ INVALID_TYPE = _rule(
         "`type` must be `ephemeral`. botocore does not check the value, so the mistake is sent "
         "and Bedrock rejects it."
     ),
-    fix="use `{\"type\": \"default\"}` in a cachePoint, `{\"type\": \"ephemeral\"}` in cache_control",
+    fix='use `{"type": "default"}` in a cachePoint, `{"type": "ephemeral"}` in cache_control',
     bad=(_converse(system=[{"text": LONG}, {"cachePoint": {"type": "ephemeral"}}]),),
     good=(_converse(system=[{"text": LONG}, CP]),),
-    sources=("https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CachePointBlock.html",),
+    sources=(
+        "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CachePointBlock.html",
+    ),
 )
 INVALID_TTL = _rule(
     "BC310",
     "invalid-ttl",
     Severity.ERROR,
     Outcome.REJECTED,
-    summary="the `ttl` value is neither \"5m\" nor \"1h\"",
+    summary='the `ttl` value is neither "5m" nor "1h"',
     why="Bedrock accepts exactly `5m` and `1h`; anything else is sent by botocore and rejected.",
-    fix="use \"5m\" (the default, may be omitted) or \"1h\"",
+    fix='use "5m" (the default, may be omitted) or "1h"',
     bad=(_converse(system=[{"text": LONG}, {"cachePoint": {"type": "default", "ttl": "2h"}}]),),
     good=(_converse(system=[{"text": LONG}, CP_1H]),),
-    sources=("https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CachePointBlock.html",),
+    sources=(
+        "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CachePointBlock.html",
+    ),
 )
 EMPTY_MARKED = _rule(
     "BC311",
@@ -215,10 +235,16 @@ EMPTY_MARKED = _rule(
     Severity.ERROR,
     Outcome.REJECTED,
     summary="the breakpoint marks an empty text block",
-    why="\"cache_control cannot be set for empty text blocks\": the request is a 400.",
+    why='"cache_control cannot be set for empty text blocks": the request is a 400.',
     fix="put the breakpoint on the last non-empty block, or drop the empty block",
-    bad=(_invoke(system=[{"type": "text", "text": LONG},
-                         {"type": "text", "text": "", "cache_control": {"type": "ephemeral"}}]),),
+    bad=(
+        _invoke(
+            system=[
+                {"type": "text", "text": LONG},
+                {"type": "text", "text": "", "cache_control": {"type": "ephemeral"}},
+            ]
+        ),
+    ),
     good=(_invoke(),),
     sources=("https://github.com/anthropics/claude-code/issues/54013",),
 )
@@ -253,7 +279,7 @@ REJECTED_BETA = _rule(
     why=(
         "Bedrock needs no beta flag for caching or for the 1h TTL, and answers Anthropic-API-only "
         "flags such as `extended-cache-ttl-2025-04-11` or `prompt-caching-2024-07-31` with "
-        "\"400 invalid beta flag\"."
+        '"400 invalid beta flag".'
     ),
     fix="remove the caching beta flag; caching and the 1h TTL need none on Bedrock",
     bad=(_invoke(anthropic_beta=["extended-cache-ttl-2025-04-11"]),),
@@ -306,10 +332,10 @@ MISSING_VERSION = _rule(
     Outcome.REJECTED,
     summary="the InvokeModel Anthropic body has no `anthropic_version`",
     why=(
-        "InvokeModel requires `\"anthropic_version\": \"bedrock-2023-05-31\"` in a Claude body; "
+        'InvokeModel requires `"anthropic_version": "bedrock-2023-05-31"` in a Claude body; '
         "without it the call is a ValidationException and nothing is cached."
     ),
-    fix="add \"anthropic_version\": \"bedrock-2023-05-31\" to the body",
+    fix='add "anthropic_version": "bedrock-2023-05-31" to the body',
     bad=(
         Example(
             "bedrock-invoke-anthropic",
@@ -317,7 +343,9 @@ MISSING_VERSION = _rule(
                 "modelId": _S45,
                 "body": {
                     "max_tokens": 512,
-                    "system": [{"type": "text", "text": LONG, "cache_control": {"type": "ephemeral"}}],
+                    "system": [
+                        {"type": "text", "text": LONG, "cache_control": {"type": "ephemeral"}}
+                    ],
                     "messages": [{"role": "user", "content": "hi"}],
                 },
             },
@@ -353,15 +381,15 @@ EXPLAINS_MISSING = frozenset({UNSUPPORTED_MODEL.code})
 
 _PLACEMENT_MESSAGES = {
     "merged-cache-point": "cachePoint merged into another block; it must be a block of its own",
-    "cache-point-in-tool-result": "cachePoint inside toolResult.content; put it after the toolResult",
+    "cache-point-in-tool-result": "cachePoint inside toolResult.content; put it after the result",
     "after-reasoning": "cachePoint right after a reasoning block is refused by Bedrock",
     "after-non-pdf-document": "cachePoint right after a non-PDF document block is refused",
     "thinking-marked": "thinking blocks cannot carry cache_control",
     "anthropic-shape-in-converse": (
         "Anthropic `cache_control` is not part of the Converse API (botocore raises "
-        "ParamValidationError); use a separate {\"cachePoint\": {\"type\": \"default\"}} block"
+        'ParamValidationError); use a separate {"cachePoint": {"type": "default"}} block'
     ),
-    "directive-not-object": "the cache directive must be an object such as {\"type\": \"default\"}",
+    "directive-not-object": 'the cache directive must be an object such as {"type": "default"}',
 }
 
 
@@ -397,7 +425,11 @@ def _model_findings(wire: WireRequest, model: ModelRef | None) -> list[Finding]:
     facts = model.model
     if facts.caching == "no":
         if marked:
-            return [UNSUPPORTED_MODEL.finding(f"{facts.name} does not support prompt caching on Bedrock")]
+            return [
+                UNSUPPORTED_MODEL.finding(
+                    f"{facts.name} does not support prompt caching on Bedrock"
+                )
+            ]
         return [
             UNSUPPORTED_MODEL.finding(
                 f"{facts.name} cannot cache on Bedrock; a cache directive would make the call fail",
@@ -417,14 +449,13 @@ def _directive_findings(wire: WireRequest, bp: Breakpoint, facts: Facts) -> list
         if wire.dialect == "converse"
         else facts.bedrock.anthropic_cache_type
     )
-    if isinstance(bp.type, str) or bp.type is None:
-        if bp.type != expected:
-            got = "no `type`" if bp.type is None else f"`type: {bp.type!r}`"
-            found.append(INVALID_TYPE.finding(f"{got}; Bedrock expects `{expected}` here", path=bp.path))
-    if isinstance(bp.ttl, str) and bp.ttl not in facts.bedrock.ttls or (
-        bp.ttl is not None and not isinstance(bp.ttl, str) and not isinstance(bp.ttl, Unknown)
-    ):
-        found.append(INVALID_TTL.finding(f"`ttl: {bp.ttl!r}` is not \"5m\" or \"1h\"", path=bp.path))
+    if not isinstance(bp.type, Unknown) and bp.type != expected:
+        got = "no `type`" if bp.type is None else f"`type: {bp.type!r}`"
+        message = f"{got}; Bedrock expects `{expected}` here"
+        found.append(INVALID_TYPE.finding(message, path=bp.path))
+    ttl = bp.ttl
+    if ttl is not None and not isinstance(ttl, Unknown) and ttl not in facts.bedrock.ttls:
+        found.append(INVALID_TTL.finding(f'`ttl: {ttl!r}` is not "5m" or "1h"', path=bp.path))
     if bp.marks is not None and bp.marks.is_empty_text:
         found.append(EMPTY_MARKED.finding(path=bp.path))
     return found
@@ -448,7 +479,7 @@ def _ttl_findings(wire: WireRequest, model: ModelRef | None) -> list[Finding]:
             if m.caching != "no" and "1h" not in m.ttls:
                 found.append(
                     TTL_UNSUPPORTED.finding(
-                        f"{m.name} caches for 5 minutes only on Bedrock; `ttl: \"1h\"` is refused",
+                        f'{m.name} caches for 5 minutes only on Bedrock; `ttl: "1h"` is refused',
                         path=bp.path,
                     )
                 )
@@ -509,9 +540,15 @@ def check_request(wire: WireRequest, facts: Facts, model: ModelRef | None) -> li
     found += _ttl_findings(wire, model)
     rejected = sorted(set(wire.betas) & set(facts.bedrock.rejected_cache_betas))
     if rejected:
-        found.append(REJECTED_BETA.finding(f"beta flag {', '.join(rejected)} is rejected by Bedrock"))
+        found.append(
+            REJECTED_BETA.finding(f"beta flag {', '.join(rejected)} is rejected by Bedrock")
+        )
     if wire.top_level_cache_control:
-        where = "additionalModelRequestFields.cache_control" if wire.dialect == "converse" else "cache_control"
+        where = (
+            "additionalModelRequestFields.cache_control"
+            if wire.dialect == "converse"
+            else "cache_control"
+        )
         found.append(TOP_LEVEL.finding(path=where))
     if wire.dialect == "anthropic" and wire.raw and "anthropic_version" not in wire.raw:
         found.append(MISSING_VERSION.finding())

@@ -16,12 +16,12 @@ RULES = (
         outcome=Outcome.UNCACHED,
         summary="no cachePoint block anywhere in the Converse request",
         why=(
-            "Converse caches only up to an explicit `{\"cachePoint\": {...}}` block in `system`, "
+            'Converse caches only up to an explicit `{"cachePoint": {...}}` block in `system`, '
             "`messages[].content` or `toolConfig.tools`. Without one every call pays full price "
             "for the whole prompt, and nothing errors."
         ),
         fix=(
-            "add `{\"cachePoint\": {\"type\": \"default\"}}` after the stable prefix: at the end "
+            'add `{"cachePoint": {"type": "default"}}` after the stable prefix: at the end '
             "of `system`, after the tool definitions, or after long static context in a message"
         ),
         bad=(

@@ -16,13 +16,13 @@ RULES = (
         outcome=Outcome.UNCACHED,
         summary="no cache_control on any block of the InvokeModel Anthropic body",
         why=(
-            "InvokeModel caches only up to a block carrying `cache_control: {\"type\": "
-            "\"ephemeral\"}` (a tool, a system block or a content block). A system prompt given "
+            'InvokeModel caches only up to a block carrying `cache_control: {"type": '
+            '"ephemeral"}` (a tool, a system block or a content block). A system prompt given '
             "as a plain string cannot carry one. Without any, every call pays for the whole prompt."
         ),
         fix=(
-            "give the system prompt as a list of blocks and add `\"cache_control\": {\"type\": "
-            "\"ephemeral\"}` to the last stable block (system, tools, or long static context)"
+            'give the system prompt as a list of blocks and add `"cache_control": {"type": '
+            '"ephemeral"}` to the last stable block (system, tools, or long static context)'
         ),
         bad=(
             Example(
