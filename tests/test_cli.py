@@ -114,3 +114,14 @@ def test_python_dash_m_runs_the_cli():
         check=True,
     )
     assert out.stdout.startswith("bedrockcache, version ")
+
+
+def test_rules_doc_is_generated_from_the_catalogue(run):
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+    result = run(["explain", "--all"])
+    assert result.exit_code == 0
+    assert doc.read_text(encoding="utf-8") == result.output, (
+        "docs/rules.md is stale: run `bedrockcache explain --all > docs/rules.md`"
+    )
