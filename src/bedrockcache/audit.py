@@ -8,7 +8,7 @@ from typing import Any
 
 from bedrockcache.backends import Backend, detect_backend, parse_backend, translator
 from bedrockcache.facts import Facts, ModelRef, default_facts
-from bedrockcache.findings import Finding, Outcome
+from bedrockcache.findings import Finding, Outcome, Severity
 from bedrockcache.rules.bedrock import EXPLAINS_MISSING, check_request, honoured_breakpoints
 from bedrockcache.rules.catalogue import rule
 from bedrockcache.tokens import TokenBand
@@ -94,14 +94,11 @@ def audit(
             model = facts.resolve(wire.model_id)
         findings += check_request(wire, facts, model)
         honoured = honoured_breakpoints(wire, model)
-        lost = any(
-            f.outcome in (Outcome.DROPPED, Outcome.REJECTED) or f.code in EXPLAINS_MISSING
-            for f in findings
-        )
-        if not wire.breakpoints and not wire.holes and not lost:
+        if not wire.breakpoints and not wire.holes and not _explains_missing(findings):
             findings.insert(0, rule(translation.missing).finding())
     refused = any(f.outcome is Outcome.REJECTED for f in findings)
-    will_cache = bool(honoured) and not refused
+    # A hole could hold anything, a fifth breakpoint or a refused value: no promise past one.
+    will_cache = bool(honoured) and not refused and not (wire and wire.holes)
     cached = max((bp.tokens for bp in honoured), key=lambda band: band.low, default=None)
     unaudited = [f"{h.path} ({h.source})" for h in wire.holes] if wire else []
     if detected:
@@ -123,6 +120,15 @@ def audit(
         backend_detected=detected,
         unaudited=unaudited,
         wire=wire,
+    )
+
+
+def _explains_missing(findings: list[Finding]) -> bool:
+    """An error that already says why no directive arrives makes the layer's BC1xx redundant."""
+    return any(
+        f.code in EXPLAINS_MISSING
+        or (f.severity is Severity.ERROR and f.outcome in (Outcome.DROPPED, Outcome.REJECTED))
+        for f in findings
     )
 
 

@@ -47,17 +47,17 @@ sent as in the run's first request. ``messages`` is read as ``message_history`` 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from bedrockcache.backends import Backend
 from bedrockcache.backends.base import Translation
 from bedrockcache.facts import Facts
-from bedrockcache.findings import Finding, Outcome, Severity
+from bedrockcache.findings import Finding, Severity
 from bedrockcache.objects import Constructed, class_name, fields_of
 from bedrockcache.rules import pydantic_ai as rules
 from bedrockcache.unknown import Unknown
-from bedrockcache.wire import WireRequest, from_converse
+from bedrockcache.wire import from_converse
 
 __all__ = ["MISSING", "looks_like", "translate"]
 
@@ -365,18 +365,7 @@ def translate(request: Mapping[str, Any], facts: Facts, backend: Backend) -> Tra
         if not _falsy(extra):
             converse["additionalModelRequestFields"] = extra
     wire = from_converse(converse, operation="Converse")
-    _escalate(state.findings, wire)
     return Translation(wire, MISSING, state.findings, state.notes)
-
-
-def _escalate(findings: list[Finding], wire: WireRequest) -> None:
-    """A drop reported as info or warning becomes an error when it leaves nothing cached: it then
-    stands in for BC105, which audit() leaves out beside a dropped directive."""
-    if wire.breakpoints or wire.holes:
-        return
-    for i, finding in enumerate(findings):
-        if finding.outcome is Outcome.DROPPED and finding.severity is not Severity.ERROR:
-            findings[i] = replace(finding, severity=Severity.ERROR)
 
 
 # ---- system prompt and instructions ------------------------------------------------------------

@@ -50,17 +50,17 @@ fields: a JSON request can only write a mapping, so a mapping is read as the Cac
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from bedrockcache.backends import Backend
 from bedrockcache.backends.base import Translation
 from bedrockcache.facts import Facts
-from bedrockcache.findings import Finding, Outcome, Severity
+from bedrockcache.findings import Finding, Outcome
 from bedrockcache.objects import class_name, fields_of
 from bedrockcache.rules import strands as rules
 from bedrockcache.unknown import Unknown
-from bedrockcache.wire import WireRequest, from_converse
+from bedrockcache.wire import from_converse
 
 __all__ = ["MISSING", "looks_like", "translate"]
 
@@ -278,18 +278,7 @@ def translate(request: Mapping[str, Any], facts: Facts, backend: Backend) -> Tra
         converse.update(additional_args)
     operation = "Converse" if config.get("streaming") is False else "ConverseStream"
     wire = from_converse(converse, operation=operation)
-    _escalate(state.findings, wire)
     return Translation(wire, MISSING, state.findings, state.notes)
-
-
-def _escalate(findings: list[Finding], wire: WireRequest) -> None:
-    """A drop reported as info or warning becomes an error when it leaves nothing cached: it then
-    stands in for BC104, which audit() leaves out beside a dropped directive."""
-    if wire.breakpoints or wire.holes:
-        return
-    for i, finding in enumerate(findings):
-        if finding.outcome is Outcome.DROPPED and finding.severity is not Severity.ERROR:
-            findings[i] = replace(finding, severity=Severity.ERROR)
 
 
 def _report_unknown_parameters(config: Mapping[str, Any], state: _State) -> None:
