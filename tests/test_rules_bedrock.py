@@ -188,7 +188,7 @@ def test_message_level_cache_control_in_invoke_body_is_no_breakpoint():
         system="plain",
         messages=[{"role": "user", "content": LONG, "cache_control": CC}],
     )
-    assert set(report.codes) == {"BC102", "BC315"}
+    assert set(report.codes) == {"BC315"}
     assert report.breakpoint_count == 0 and not report.will_cache
 
 

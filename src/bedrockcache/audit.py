@@ -124,10 +124,19 @@ def audit(
 
 
 def _explains_missing(findings: list[Finding]) -> bool:
-    """An error that already says why no directive arrives makes the layer's BC1xx redundant."""
+    """A finding about a directive the user did write makes the layer's BC1xx redundant.
+
+    That is a layer's own drop or refusal at error level (the BC2xx family), or a Bedrock rule
+    about a written directive that is no breakpoint. Other problems (an invalid model id, a beta
+    flag) are independent of whether a directive exists, and BC1xx is reported beside them.
+    """
     return any(
         f.code in EXPLAINS_MISSING
-        or (f.severity is Severity.ERROR and f.outcome in (Outcome.DROPPED, Outcome.REJECTED))
+        or (
+            f.code.startswith("BC2")
+            and f.severity is Severity.ERROR
+            and f.outcome in (Outcome.DROPPED, Outcome.REJECTED)
+        )
         for f in findings
     )
 

@@ -308,7 +308,7 @@ TOP_LEVEL = _rule(
 MESSAGE_LEVEL = _rule(
     "BC315",
     "message-level-cache-control",
-    Severity.WARNING,
+    Severity.ERROR,
     Outcome.DROPPED,
     summary="`cache_control` on a message object instead of on one of its content blocks",
     why=(
@@ -377,7 +377,9 @@ RULES = (
 )
 
 # A finding with one of these codes already says why nothing caches: no BC1xx beside it.
-EXPLAINS_MISSING = frozenset({UNSUPPORTED_MODEL.code})
+EXPLAINS_MISSING = frozenset(
+    {UNSUPPORTED_MODEL.code, ILLEGAL_PLACEMENT.code, TOP_LEVEL.code, MESSAGE_LEVEL.code}
+)
 
 _PLACEMENT_MESSAGES = {
     "merged-cache-point": "cachePoint merged into another block; it must be a block of its own",

@@ -59,7 +59,7 @@ def _tool(cache_control: object | None = None, *, in_function: bool = False) -> 
 
 MISSING = Rule(
     code="BC103",
-    name="litellm-no-cache-directive",
+    name="litellm-missing-cache-control",
     severity=Severity.ERROR,
     outcome=Outcome.UNCACHED,
     summary="no cache_control reaches Bedrock from this LiteLLM call",
