@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bedrockcache.facts import Facts
 from bedrockcache.findings import Finding
-from bedrockcache.unknown import Unknown
+from bedrockcache.rules.model import Rule
 from bedrockcache.wire import WireRequest
 
-__all__ = ["Translation", "strip_prefix"]
+__all__ = ["Context", "Translation"]
 
 
 @dataclass
@@ -28,19 +29,18 @@ class Translation:
     notes: list[str] = field(default_factory=list)
 
 
-def strip_prefix(model: object, prefix: str) -> object:
-    """``bedrock/x`` -> ``x``; Unknown and non-strings pass through."""
-    if isinstance(model, str) and model.startswith(prefix):
-        return model[len(prefix) :]
-    return model
+@dataclass
+class Context:
+    """One translation's input and what it has found so far."""
 
+    request: Mapping[str, Any]
+    facts: Facts
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
-def get(mapping: object, key: str, default: Any = None) -> Any:
-    """``mapping[key]`` for a Mapping; ``default`` for anything else (including Unknown)."""
-    if isinstance(mapping, Mapping):
-        return mapping.get(key, default)
-    return default
+    def report(self, rule: Rule, message: str, path: str | None = None) -> None:
+        self.findings.append(rule.finding(message, path=path))
 
-
-def is_unknown(value: object) -> bool:
-    return isinstance(value, Unknown)
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)

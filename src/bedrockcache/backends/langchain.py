@@ -44,16 +44,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bedrockcache.backends import Backend
-from bedrockcache.backends.base import Translation
+from bedrockcache.backends.base import Context, Translation
 from bedrockcache.facts import Facts
-from bedrockcache.findings import Finding
 from bedrockcache.objects import Constructed, class_name, fields_of
 from bedrockcache.rules import langchain as rules
-from bedrockcache.rules.model import Rule
 from bedrockcache.unknown import Unknown
 from bedrockcache.wire import WireRequest, from_anthropic_body, from_converse
 
@@ -167,21 +165,6 @@ def _implied_class(request: Mapping[str, Any]) -> Backend:
 
 
 @dataclass
-class _Ctx:
-    request: Mapping[str, Any]
-    facts: Facts
-    findings: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def report(self, rule: Rule, message: str, path: str | None = None) -> None:
-        self.findings.append(rule.finding(message, path=path))
-
-    def note(self, text: str) -> None:
-        if text not in self.notes:
-            self.notes.append(text)
-
-
-@dataclass
 class _Item:
     """One content element with the place the user wrote it."""
 
@@ -203,7 +186,7 @@ _Message = _Msg | Unknown
 
 def translate(request: Mapping[str, Any], facts: Facts, backend: Backend) -> Translation:
     """The request ChatBedrockConverse / ChatBedrock sends, and what they drop on the way."""
-    ctx = _Ctx(request, facts)
+    ctx = Context(request, facts)
     model = _model_id(request)
     provider = _provider(request, model, facts)
     if backend is Backend.LANGCHAIN_BEDROCK_CONVERSE and _needs_provider(ctx, model):
@@ -275,7 +258,7 @@ def _family(request: Mapping[str, Any], model: object, provider: object) -> obje
     return Unknown("model family behind the ARN")
 
 
-def _needs_provider(ctx: _Ctx, model: object) -> bool:
+def _needs_provider(ctx: Context, model: object) -> bool:
     """ChatBedrockConverse refuses an application inference profile ARN without ``provider``."""
     if not isinstance(model, str) or ctx.request.get("provider"):
         return False
@@ -290,7 +273,7 @@ def _needs_provider(ctx: _Ctx, model: object) -> bool:
     return True
 
 
-def _chat_bedrock_route(ctx: _Ctx, model: object, provider: object) -> str | None:
+def _chat_bedrock_route(ctx: Context, model: object, provider: object) -> str | None:
     """``invoke`` (Anthropic body), ``converse`` (beta flag or Nova), None when not knowable."""
     flag = ctx.request.get("beta_use_converse_api")
     if isinstance(flag, Unknown):
@@ -312,7 +295,7 @@ def _chat_bedrock_route(ctx: _Ctx, model: object, provider: object) -> str | Non
     return None
 
 
-def _rules_model(ctx: _Ctx, model: object) -> object:
+def _rules_model(ctx: Context, model: object) -> object:
     base = _base_model(ctx.request)
     if base is not None and base != model:
         ctx.note(
@@ -331,7 +314,7 @@ def _with_model(wire: WireRequest, model: object) -> WireRequest:
 # ---- messages ----------------------------------------------------------------------------------
 
 
-def _parse_messages(ctx: _Ctx) -> list[_Message] | Unknown:
+def _parse_messages(ctx: Context) -> list[_Message] | Unknown:
     raw = ctx.request.get("messages")
     if isinstance(raw, Unknown):
         return raw
@@ -410,7 +393,7 @@ def _merge_runs(messages: list[_Message]) -> list[_Message]:
 # ---- the call-level cache_control and the middleware -------------------------------------------
 
 
-def _call_cache_control(ctx: _Ctx) -> object:
+def _call_cache_control(ctx: Context) -> object:
     """The ``cache_control`` the model sees per call (None when absent), Unknown when not known."""
     value: object = None
     for key in ("invoke_kwargs", "call"):
@@ -429,7 +412,7 @@ def _call_cache_control(ctx: _Ctx) -> object:
     return value or None  # an empty or false cache_control adds nothing
 
 
-def _middleware_cache_control(ctx: _Ctx) -> object:
+def _middleware_cache_control(ctx: Context) -> object:
     middleware = ctx.request.get("middleware")
     if middleware is None:
         return None
@@ -445,7 +428,7 @@ def _middleware_cache_control(ctx: _Ctx) -> object:
     return None
 
 
-def _caching_middleware(ctx: _Ctx, settings: Mapping[str, Any], path: str) -> object:
+def _caching_middleware(ctx: Context, settings: Mapping[str, Any], path: str) -> object:
     supported = _middleware_supports(ctx)
     if isinstance(supported, Unknown):
         return supported
@@ -473,7 +456,7 @@ def _caching_middleware(ctx: _Ctx, settings: Mapping[str, Any], path: str) -> ob
     return {"type": settings.get("type", "ephemeral"), "ttl": settings.get("ttl", "5m")}
 
 
-def _middleware_supports(ctx: _Ctx) -> object:
+def _middleware_supports(ctx: Context) -> object:
     base = _base_model(ctx.request)
     name = base if base is not None else _model_id(ctx.request)
     if isinstance(name, Unknown):
@@ -486,7 +469,7 @@ def _middleware_supports(ctx: _Ctx) -> object:
     return "anthropic" in name or "amazon.nova" in name
 
 
-def _conversation_length(ctx: _Ctx) -> int | Unknown:
+def _conversation_length(ctx: Context) -> int | Unknown:
     raw = ctx.request.get("messages")
     if isinstance(raw, Unknown):
         return raw
@@ -505,7 +488,7 @@ def _conversation_length(ctx: _Ctx) -> int | Unknown:
 
 
 def _converse_wire(
-    ctx: _Ctx, model: object, provider: object, messages: list[_Message] | Unknown
+    ctx: Context, model: object, provider: object, messages: list[_Message] | Unknown
 ) -> WireRequest:
     system: list[object] = []
     ctor_system = ctx.request.get("system")
@@ -537,7 +520,7 @@ def _converse_wire(
     return _with_model(wire, _rules_model(ctx, model))
 
 
-def _converse_messages(ctx: _Ctx, messages: list[_Message]) -> tuple[list[object], list[object]]:
+def _converse_messages(ctx: Context, messages: list[_Message]) -> tuple[list[object], list[object]]:
     system: list[object] = []
     out: list[object] = []
     for msg in messages:
@@ -593,14 +576,14 @@ def _tool_uses(msg: _Msg, content: list[object]) -> list[object]:
     return uses
 
 
-def _converse_content(ctx: _Ctx, items: Sequence[_Item]) -> list[object]:
+def _converse_content(ctx: Context, items: Sequence[_Item]) -> list[object]:
     out: list[object] = []
     for item in items:
         out += _converse_block(ctx, item)
     return out
 
 
-def _converse_block(ctx: _Ctx, item: _Item) -> list[object]:
+def _converse_block(ctx: Context, item: _Item) -> list[object]:
     value, path = item.value, item.path
     if isinstance(value, Unknown):
         return [value]
@@ -636,7 +619,7 @@ def _converse_block(ctx: _Ctx, item: _Item) -> list[object]:
     return [block]
 
 
-def _typeless_block(ctx: _Ctx, value: Mapping[str, Any], path: str) -> list[object]:
+def _typeless_block(ctx: Context, value: Mapping[str, Any], path: str) -> list[object]:
     """Passed through as written, keys camelCased (how cachePoint dicts reach Bedrock)."""
     block = {_camel(k): v for k, v in value.items() if k != "cache_control"}
     if "cache_control" in value:
@@ -671,7 +654,7 @@ def _typed_converse_block(value: Mapping[str, Any], kind: object) -> Mapping[str
     return {member or "text": Unknown(f"a {kind!r} block")}
 
 
-def _converse_tools(ctx: _Ctx) -> list[object] | Unknown | None:
+def _converse_tools(ctx: Context) -> list[object] | Unknown | None:
     tools = ctx.request.get("tools")
     if tools is None:
         return None
@@ -704,7 +687,7 @@ def _tool_spec(tool: object) -> Mapping[str, Any]:
     }
 
 
-def _converse_request_fields(ctx: _Ctx) -> dict[str, Any]:
+def _converse_request_fields(ctx: Context) -> dict[str, Any]:
     """``additionalModelRequestFields``: where the constructor's cache settings end up."""
     fields: dict[str, Any] = {}
     for key in ("additional_model_request_fields", "model_kwargs"):
@@ -719,7 +702,7 @@ def _converse_request_fields(ctx: _Ctx) -> dict[str, Any]:
     return fields
 
 
-def _report_model_field(ctx: _Ctx, path: str, target: str) -> None:
+def _report_model_field(ctx: Context, path: str, target: str) -> None:
     ctx.report(
         rules.MODEL_FIELD_CACHE_CONTROL,
         f"`{path}` is sent as `{target}.cache_control`: no breakpoint is created from it",
@@ -739,7 +722,7 @@ def _count_points(elements: object) -> tuple[int, int]:
 
 
 def _apply_cache_points(
-    ctx: _Ctx,
+    ctx: Context,
     system: list[object],
     messages: list[object] | Unknown,
     tools: list[object] | Unknown | None,
@@ -853,7 +836,7 @@ def _auto_point(cache_control: object, family: object) -> dict[str, Any]:
 # ---- ChatBedrock: InvokeModel ------------------------------------------------------------------
 
 
-def _invoke_wire(ctx: _Ctx, model: object, messages: list[_Message] | Unknown) -> WireRequest:
+def _invoke_wire(ctx: Context, model: object, messages: list[_Message] | Unknown) -> WireRequest:
     body: dict[str, Any] = {"anthropic_version": ctx.facts.bedrock.anthropic_version}
     if isinstance(messages, Unknown):
         body["messages"] = messages
@@ -871,7 +854,7 @@ def _invoke_wire(ctx: _Ctx, model: object, messages: list[_Message] | Unknown) -
     return from_anthropic_body(body, model_id=_rules_model(ctx, model), operation="InvokeModel")
 
 
-def _anthropic_messages(ctx: _Ctx, messages: list[_Message]) -> tuple[object, list[object]]:
+def _anthropic_messages(ctx: Context, messages: list[_Message]) -> tuple[object, list[object]]:
     system: object = None
     out: list[object] = []
     for msg in messages:
@@ -903,7 +886,7 @@ def _anthropic_messages(ctx: _Ctx, messages: list[_Message]) -> tuple[object, li
     return system, out
 
 
-def _anthropic_system(ctx: _Ctx, msg: _Msg, system: object) -> object:
+def _anthropic_system(ctx: Context, msg: _Msg, system: object) -> object:
     if msg.text_only and system is None:
         return msg.items[0].value
     blocks = _as_blocks(system) if system is not None else []
@@ -938,14 +921,14 @@ def _with_tool_use(msg: _Msg, content: object) -> object:
     return blocks
 
 
-def _anthropic_content(ctx: _Ctx, items: Sequence[_Item]) -> list[object]:
+def _anthropic_content(ctx: Context, items: Sequence[_Item]) -> list[object]:
     out: list[object] = []
     for item in items:
         out += _anthropic_block(ctx, item, system=False)
     return out
 
 
-def _anthropic_block(ctx: _Ctx, item: _Item, *, system: bool) -> list[object]:
+def _anthropic_block(ctx: Context, item: _Item, *, system: bool) -> list[object]:
     value, path = item.value, item.path
     if isinstance(value, Unknown):
         return [value]
@@ -968,7 +951,7 @@ def _anthropic_block(ctx: _Ctx, item: _Item, *, system: bool) -> list[object]:
     return [block]
 
 
-def _report_typeless(ctx: _Ctx, value: Mapping[str, Any], path: str, *, system: bool) -> None:
+def _report_typeless(ctx: Context, value: Mapping[str, Any], path: str, *, system: bool) -> None:
     what = "a Converse `cachePoint` dict" if "cachePoint" in value else "a block"
     error = (
         "System message content item must be type 'text'"
@@ -983,7 +966,7 @@ def _report_typeless(ctx: _Ctx, value: Mapping[str, Any], path: str, *, system: 
     )
 
 
-def _rewritten_text(ctx: _Ctx, value: Mapping[str, Any], path: str) -> Mapping[str, Any]:
+def _rewritten_text(ctx: Context, value: Mapping[str, Any], path: str) -> Mapping[str, Any]:
     block = {k: v for k, v in value.items() if k != "cache_control"}
     if "cache_control" not in value:
         return block
@@ -1000,7 +983,7 @@ def _rewritten_text(ctx: _Ctx, value: Mapping[str, Any], path: str) -> Mapping[s
     return block
 
 
-def _anthropic_tools(ctx: _Ctx) -> list[object] | Unknown | None:
+def _anthropic_tools(ctx: Context) -> list[object] | Unknown | None:
     tools = ctx.request.get("tools")
     if isinstance(tools, Unknown):
         return tools
@@ -1027,7 +1010,7 @@ def _anthropic_tools(ctx: _Ctx) -> list[object] | Unknown | None:
     return out
 
 
-def _invoke_model_kwargs(ctx: _Ctx) -> dict[str, Any]:
+def _invoke_model_kwargs(ctx: Context) -> dict[str, Any]:
     """``model_kwargs`` (and unknown constructor kwargs) go to the top of the InvokeModel body."""
     fields: dict[str, Any] = {}
     kwargs = ctx.request.get("model_kwargs")

@@ -43,17 +43,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from bedrockcache.backends import Backend
-from bedrockcache.backends.base import Translation
+from bedrockcache.backends.base import Context, Translation
 from bedrockcache.facts import Facts
-from bedrockcache.findings import Finding
 from bedrockcache.objects import class_name, fields_of
 from bedrockcache.rules import llamaindex as rules
-from bedrockcache.rules.model import Rule
 from bedrockcache.unknown import Unknown
 from bedrockcache.wire import WireRequest, from_converse
 
@@ -129,21 +127,6 @@ def _is_chat_message(message: object) -> bool:
 
 
 @dataclass
-class _Ctx:
-    request: Mapping[str, Any]
-    facts: Facts
-    findings: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def report(self, rule: Rule, message: str, path: str | None = None) -> None:
-        self.findings.append(rule.finding(message, path=path))
-
-    def note(self, text: str) -> None:
-        if text not in self.notes:
-            self.notes.append(text)
-
-
-@dataclass
 class _Msg:
     role: str
     blocks: list[tuple[object, str]]  # (block, input path)
@@ -156,7 +139,7 @@ _Message = _Msg | Unknown
 
 def translate(request: Mapping[str, Any], facts: Facts, backend: Backend) -> Translation:
     """The Converse request BedrockConverse sends, and what it drops or refuses on the way."""
-    ctx = _Ctx(request, facts)
+    ctx = Context(request, facts)
     if _refused_by_constructor(ctx):
         return Translation(None, MISSING, ctx.findings, ctx.notes)
     method = _method(ctx)
@@ -181,7 +164,7 @@ def translate(request: Mapping[str, Any], facts: Facts, backend: Backend) -> Tra
 # ---- constructor -------------------------------------------------------------------------------
 
 
-def _refused_by_constructor(ctx: _Ctx) -> bool:
+def _refused_by_constructor(ctx: Context) -> bool:
     """TypeError for ``cache_control=``, ValueError for an application profile ARN as model."""
     if "cache_control" in ctx.request:
         ctx.report(
@@ -202,12 +185,12 @@ def _refused_by_constructor(ctx: _Ctx) -> bool:
     return False
 
 
-def _model_id(ctx: _Ctx) -> object:
+def _model_id(ctx: Context) -> object:
     arn = ctx.request.get("application_inference_profile_arn")
     return arn if arn is not None else ctx.request.get("model")
 
 
-def _with_rules_model(ctx: _Ctx, wire: WireRequest) -> WireRequest:
+def _with_rules_model(ctx: Context, wire: WireRequest) -> WireRequest:
     """The profile ARN goes out as modelId; ``model`` says which model stands behind it."""
     model = ctx.request.get("model")
     if "application_inference_profile_arn" not in ctx.request or model == wire.model_id:
@@ -218,7 +201,7 @@ def _with_rules_model(ctx: _Ctx, wire: WireRequest) -> WireRequest:
     return wire
 
 
-def _additional_kwargs(ctx: _Ctx) -> dict[str, Any]:
+def _additional_kwargs(ctx: Context) -> dict[str, Any]:
     """Constructor ``additional_kwargs`` are merged into the Converse call's keyword arguments."""
     extra = ctx.request.get("additional_kwargs")
     if not isinstance(extra, Mapping):
@@ -236,7 +219,7 @@ def _additional_kwargs(ctx: _Ctx) -> dict[str, Any]:
 # ---- method and messages -----------------------------------------------------------------------
 
 
-def _method(ctx: _Ctx) -> object:
+def _method(ctx: Context) -> object:
     method = ctx.request.get("method")
     if method is None:
         return "chat_with_tools" if ctx.request.get("tools") else "chat"
@@ -248,7 +231,7 @@ def _method(ctx: _Ctx) -> object:
     return method
 
 
-def _messages(ctx: _Ctx, method: object) -> list[_Message] | Unknown:
+def _messages(ctx: Context, method: object) -> list[_Message] | Unknown:
     raw = ctx.request.get("messages")
     if isinstance(raw, Unknown):
         return raw
@@ -322,7 +305,7 @@ def _block_kind(block: object) -> str | None:
 # ---- messages_to_converse_messages --------------------------------------------------------------
 
 
-def _to_converse(ctx: _Ctx, messages: Sequence[_Message]) -> tuple[list[object], list[object]]:
+def _to_converse(ctx: Context, messages: Sequence[_Message]) -> tuple[list[object], list[object]]:
     system = _SystemBuilder(ctx)
     out: list[object] = []
     for msg in messages:
@@ -342,7 +325,7 @@ def _to_converse(ctx: _Ctx, messages: Sequence[_Message]) -> tuple[list[object],
     return system.finish(), _merge_roles(out)
 
 
-def _check_message_kwargs(ctx: _Ctx, msg: _Msg) -> None:
+def _check_message_kwargs(ctx: Context, msg: _Msg) -> None:
     extra = msg.fields.get("additional_kwargs")
     if isinstance(extra, Mapping) and "cache_control" in extra:
         ctx.report(
@@ -356,7 +339,7 @@ def _check_message_kwargs(ctx: _Ctx, msg: _Msg) -> None:
 class _SystemBuilder:
     """SYSTEM blocks: text runs joined by newlines, split by (allowed) CachePoints."""
 
-    def __init__(self, ctx: _Ctx) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.out: list[object] = []
         self.text = ""
@@ -403,7 +386,7 @@ class _SystemBuilder:
         return self.out
 
 
-def _model_caches(ctx: _Ctx) -> bool | Unknown:
+def _model_caches(ctx: Context) -> bool | Unknown:
     """Whether ``model`` is on the library's caching list, read from our model data."""
     model = ctx.request.get("model")
     if isinstance(model, Unknown):
@@ -420,7 +403,7 @@ def _model_caches(ctx: _Ctx) -> bool | Unknown:
     return known.caching != "no"
 
 
-def _cache_point(ctx: _Ctx, block: object, path: str) -> dict[str, Any]:
+def _cache_point(ctx: Context, block: object, path: str) -> dict[str, Any]:
     """``{"cachePoint": {"type": "default"}}``, whatever type and ttl were asked."""
     control = (fields_of(block) or {}).get("cache_control")
     settings = fields_of(control) or {}
@@ -440,7 +423,7 @@ def _cache_point(ctx: _Ctx, block: object, path: str) -> dict[str, Any]:
     return {"cachePoint": {"type": "default"}}
 
 
-def _content_block(ctx: _Ctx, block: object, path: str, role: str) -> list[object]:
+def _content_block(ctx: Context, block: object, path: str, role: str) -> list[object]:
     if isinstance(block, Unknown):
         return [block]
     kind = _block_kind(block)
@@ -501,7 +484,7 @@ def _merge_roles(messages: list[object]) -> list[object]:
 
 
 def _system_prompt_caching(
-    ctx: _Ctx, system: list[object], messages: list[_Message] | Unknown
+    ctx: Context, system: list[object], messages: list[_Message] | Unknown
 ) -> list[object]:
     flag = ctx.request.get("system_prompt_caching")
     if not flag:
@@ -523,7 +506,7 @@ def _system_prompt_caching(
     return [*system, {"cachePoint": {"type": "default"}}]
 
 
-def _tools(ctx: _Ctx, method: object) -> list[object] | Unknown | None:
+def _tools(ctx: Context, method: object) -> list[object] | Unknown | None:
     tools = ctx.request.get("tools")
     if tools is None or (isinstance(tools, (list, tuple)) and not tools):
         return None
@@ -544,7 +527,7 @@ def _tools(ctx: _Ctx, method: object) -> list[object] | Unknown | None:
     return out
 
 
-def _constructor_tool_caching(ctx: _Ctx, method: object, tools: list[object]) -> None:
+def _constructor_tool_caching(ctx: Context, method: object, tools: list[object]) -> None:
     """The constructor's flag counts only on the native async path (aioboto3 installed)."""
     flag = ctx.request.get("tool_caching")
     if not flag:

@@ -5,18 +5,18 @@ from __future__ import annotations
 from bedrockcache.facts import Facts, ModelRef
 from bedrockcache.findings import Finding, Outcome, Severity
 from bedrockcache.rules.model import Example, Rule
+from bedrockcache.rules.samples import CACHE_POINT, LONG, SONNET_45
 from bedrockcache.unknown import Unknown
 from bedrockcache.wire import Breakpoint, WireRequest
 
 __all__ = ["EXPLAINS_MISSING", "RULES", "check_request", "honoured_breakpoints"]
 
 _DOCS = "https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html"
-_S45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+_S45 = SONNET_45
 _HAIKU45 = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 _S37 = "us.anthropic.claude-3-7-sonnet-20250219-v1:0"
-LONG = "You are a support agent for Example Corp. Follow the policy below exactly. " * 120
 HUGE = LONG * 5
-CP = {"cachePoint": {"type": "default"}}
+CP = CACHE_POINT
 CP_1H = {"cachePoint": {"type": "default", "ttl": "1h"}}
 USER = {"role": "user", "content": [{"text": "hi"}]}
 TOOL = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bedrockcache.findings import Outcome, Severity
 from bedrockcache.rules.model import Example, Rule
+from bedrockcache.rules.samples import LONG, SONNET_45
 
-_MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
-LONG = "You are a support agent for Example Corp. Follow the policy below exactly. " * 120
+_MODEL = SONNET_45
 
 RULES = (
     Rule(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bedrockcache.findings import Outcome, Severity
 from bedrockcache.rules.model import Example, Rule
+from bedrockcache.rules.samples import LONG
 
 __all__ = [
     "BREAKPOINT_CAP",
@@ -25,7 +26,6 @@ __all__ = [
 _LAYER = "litellm"
 _S45 = "bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 _ARN = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123"
-LONG = "You are a support agent for Example Corp. Follow the policy below exactly. " * 120
 EPH = {"type": "ephemeral"}
 EPH_1H = {"type": "ephemeral", "ttl": "1h"}
 USER = {"role": "user", "content": "hi"}

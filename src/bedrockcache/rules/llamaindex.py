@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bedrockcache.findings import Outcome, Severity
 from bedrockcache.rules.model import Example, Rule
+from bedrockcache.rules.samples import APP_PROFILE_ARN, LONG, SONNET_45
 
 __all__ = [
     "ADDITIONAL_KWARGS_CACHE_CONTROL",
@@ -26,10 +27,9 @@ __all__ = [
 ]
 
 LAYER = "llamaindex-bedrock-converse"
-_S45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+_S45 = SONNET_45
 _HAIKU3 = "anthropic.claude-3-haiku-20240307-v1:0"
-_ARN = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123def456"
-LONG = "You are a support agent for Example Corp. Follow the policy below exactly. " * 120
+_ARN = APP_PROFILE_ARN
 SYSTEM = {"role": "system", "content": LONG}
 USER = {"role": "user", "content": "hi"}
 TOOL = {"name": "lookup_order", "description": LONG, "parameters": {"type": "object"}}

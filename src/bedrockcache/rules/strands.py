@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from bedrockcache.findings import Outcome, Severity
 from bedrockcache.rules.model import Example, Rule
+from bedrockcache.rules.samples import APP_PROFILE_ARN, CACHE_POINT, LONG, SONNET_45
 
 LAYER = "strands"
-_MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
-_ARN = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123def456"
-LONG = "You are a support agent for Example Corp. Follow the policy below exactly. " * 120
-CP = {"cachePoint": {"type": "default"}}
+_MODEL = SONNET_45
+_ARN = APP_PROFILE_ARN
+CP = CACHE_POINT
 TOOL = {
     "name": "lookup_order",
     "description": "Look up an order by its id.",
