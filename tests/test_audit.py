@@ -184,3 +184,22 @@ def test_report_type_is_exported():
     assert isinstance(
         audit({"modelId": SONNET_45, "messages": []}, "bedrock-converse"), AuditReport
     )
+
+
+def test_facts_override_makes_a_new_model_auditable():
+    from bedrockcache import load_facts
+
+    request = {"modelId": "global.anthropic.claude-opus-4-7", "system": [{"text": LONG}, CP]}
+    assert audit(request, "bedrock-converse").codes == ["BC304"]
+    facts = load_facts(
+        {
+            "claude-opus-4-7": {
+                "ids": ["anthropic.claude-opus-4-7"],
+                "caching": "yes",
+                "min_tokens": 1024,
+            }
+        }
+    )
+    report = audit(request, "bedrock-converse", facts=facts)
+    assert report.codes == [] and report.will_cache
+    assert report.model.model.key == "claude-opus-4-7"

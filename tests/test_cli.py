@@ -125,3 +125,14 @@ def test_rules_doc_is_generated_from_the_catalogue(run):
     assert doc.read_text(encoding="utf-8") == result.output, (
         "docs/rules.md is stale: run `bedrockcache explain --all > docs/rules.md`"
     )
+
+
+def test_0_1_0_cli_example_exits_1_under_strict(run):
+    request = {
+        "model": "bedrock/anthropic.claude-sonnet-4-5-v1:0",
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+    result = run(["audit", "{file}", "--backend", "litellm", "--strict"], request)
+    assert result.exit_code == 1
+    assert result.output.startswith("backend:           litellm\nwill_cache:        False\n")
+    assert "  [error] BC103 " in result.output
