@@ -144,3 +144,13 @@ def test_override_adds_a_model_and_can_name_an_application_profile():
 def test_bad_overrides_name_the_key(override, message):
     with pytest.raises(FactsError, match=message.replace(".", r"\.")):
         load_facts(override)
+
+
+def test_layer_facts_name_only_known_models(facts):
+    from bedrockcache.facts import layer_facts
+
+    litellm = layer_facts("litellm")
+    keys = {m.key for m in facts.models}
+    for field in ("one_hour_priced", "no_one_hour_price", "prompt_caching_off", "absent_from_map"):
+        assert set(litellm[field]) <= keys, field
+    assert not set(litellm["one_hour_priced"]) & set(litellm["no_one_hour_price"])

@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 from bedrockcache.backends import Backend
 from bedrockcache.backends.base import Translation
-from bedrockcache.facts import Facts, ModelRef
+from bedrockcache.facts import Facts, ModelRef, layer_facts
 from bedrockcache.findings import Finding, Outcome, Severity
 from bedrockcache.objects import fields_of
 from bedrockcache.rules import litellm as rules
@@ -48,26 +48,13 @@ MISSING = rules.MISSING.code
 
 Route = Literal["converse", "invoke"]
 
-# ---- What LiteLLM 1.110.2 itself knows (its bundled model map), by bedrockcache model key. -------
-# Source: research/wire-a.md §3 "Model dependence" and "Silent-drop list" (captured on the wire).
-# Map entries with a 1h cache-write price: the only models whose Converse cachePoint keeps its ttl.
-_ONE_HOUR_PRICED = frozenset(
-    {
-        "claude-sonnet-4-5",
-        "claude-haiku-4-5",
-        "claude-opus-4-5",
-        "claude-sonnet-4-6",
-        "claude-opus-4-6",
-    }
-)
-# Map entries without a 1h price: a ttl is removed on Converse.
-_NO_ONE_HOUR_PRICE = frozenset(
-    {"claude-3-7-sonnet", "claude-sonnet-4", "claude-opus-4", "claude-opus-4-1"}
-)
-# Map entries without ``supports_prompt_caching``: every Converse cachePoint is dropped (PR #39210).
-_CACHING_OFF_IN_MAP = frozenset({"claude-3-5-sonnet"})
-# Absent from the map (only us-gov entries): unmapped, so cachePoints are emitted.
-_ABSENT_FROM_MAP = frozenset({"claude-3-haiku"})
+# ---- What LiteLLM itself knows (its bundled model map), by bedrockcache model key: data in -----
+# facts/layers.toml, captured on the wire with the version named there.
+_MAP = layer_facts("litellm")
+_ONE_HOUR_PRICED = frozenset(_MAP["one_hour_priced"])
+_NO_ONE_HOUR_PRICE = frozenset(_MAP["no_one_hour_price"])
+_CACHING_OFF_IN_MAP = frozenset(_MAP["prompt_caching_off"])
+_ABSENT_FROM_MAP = frozenset(_MAP["absent_from_map"])
 # ``AmazonAnthropicClaudeConfig.anthropic_version`` (a class attribute, not configurable).
 _INVOKE_ANTHROPIC_VERSION = "bedrock-2023-05-31"
 # ``MAX_CACHE_CONTROL_BLOCKS`` in ``litellm/integrations/anthropic_cache_control_hook.py``.

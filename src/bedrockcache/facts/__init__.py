@@ -28,6 +28,7 @@ __all__ = [
     "ModelRef",
     "Prices",
     "default_facts",
+    "layer_facts",
     "load_facts",
 ]
 
@@ -284,6 +285,17 @@ def _shipped() -> Facts:
         _model(key, value, None, f"models.{key}") for key, value in data["models"].items()
     )
     return Facts(_bedrock(data["bedrock"]), models)
+
+
+@lru_cache(maxsize=1)
+def _layers() -> Mapping[str, Any]:
+    text = resources.files(__package__).joinpath("layers.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def layer_facts(layer: str) -> Mapping[str, Any]:
+    """What a library itself knows about models (``layers.toml``), e.g. LiteLLM's model map."""
+    return _layers()[layer]
 
 
 def default_facts() -> Facts:
