@@ -37,7 +37,6 @@ def test_converse_ttl_is_kept_as_written():
         }
     )
     assert wire.breakpoints[0].ttl == "1h"
-    assert wire.breakpoints[0].effective_ttl == "1h"
 
 
 @pytest.mark.parametrize(

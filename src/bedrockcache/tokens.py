@@ -56,11 +56,3 @@ def estimate_text(text: str) -> TokenBand:
     low = ascii_chars / _ASCII_CHARS_PER_TOKEN_MAX + non_ascii * _NON_ASCII_TOKENS_PER_CHAR[0]
     high = ascii_chars / _ASCII_CHARS_PER_TOKEN_MIN + non_ascii * _NON_ASCII_TOKENS_PER_CHAR[1]
     return TokenBand(math.floor(low), math.ceil(high))
-
-
-def estimate_chars(chars: int) -> TokenBand:
-    """A band for ``chars`` characters of ASCII text whose content is not at hand."""
-    return TokenBand(
-        math.floor(chars / _ASCII_CHARS_PER_TOKEN_MAX),
-        math.ceil(chars / _ASCII_CHARS_PER_TOKEN_MIN),
-    )

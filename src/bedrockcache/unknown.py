@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Unknown", "is_unknown"]
+__all__ = ["Unknown"]
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,3 @@ class Unknown:
 
     def __repr__(self) -> str:
         return f"Unknown({self.source!r})"
-
-
-def is_unknown(value: object) -> bool:
-    return isinstance(value, Unknown)

@@ -81,10 +81,6 @@ class Breakpoint:
     marks: Block | None  # the last block it caches; None when nothing precedes it
     tokens: TokenBand  # the whole prefix up to and including ``marks``
 
-    @property
-    def effective_ttl(self) -> object:
-        return "5m" if self.ttl is None else self.ttl
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -112,7 +108,6 @@ class WireRequest:
     problems: tuple[Problem, ...] = ()
     holes: tuple[Hole, ...] = ()
     betas: tuple[str, ...] = ()
-    betas_known: bool = True
     top_level_cache_control: bool = False
     operation: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
@@ -123,10 +118,6 @@ class WireRequest:
         for block in self.blocks:
             total = total + block.tokens
         return total
-
-    @property
-    def fully_known(self) -> bool:
-        return not self.holes
 
 
 def parse_body(body: object) -> object:
@@ -252,14 +243,13 @@ def from_converse(request: Mapping[str, Any], *, operation: str | None = None) -
             _converse_element(b, "messages", f"{path}.content[{c}]", block, _CONVERSE_CONTENT_KINDS)
     extra = request.get("additionalModelRequestFields")
     top_level = isinstance(extra, Mapping) and "cache_control" in extra
-    betas, betas_known = _betas(extra.get("anthropic_beta") if isinstance(extra, Mapping) else None)
+    betas = _betas(extra.get("anthropic_beta") if isinstance(extra, Mapping) else None)
     return b.build(
         request.get("modelId"),
         request,
         operation=operation,
         top_level_cache_control=top_level,
         betas=betas,
-        betas_known=betas_known,
     )
 
 
@@ -318,7 +308,7 @@ def from_anthropic_body(
     if isinstance(data, Unknown):
         b = _Builder("anthropic")
         b.hole("body", data)
-        return b.build(model_id, {}, operation=operation, betas_known=False)
+        return b.build(model_id, {}, operation=operation)
     if not isinstance(data, Mapping):
         raise RequestError(f"an InvokeModel body must be a JSON object, not {type(data).__name__}")
     b = _Builder("anthropic")
@@ -345,14 +335,13 @@ def from_anthropic_body(
             continue
         for c, block in enumerate(_items(b, content, f"{path}.content")):
             _anthropic_block(b, "messages", f"{path}.content[{c}]", block)
-    betas, betas_known = _betas(data.get("anthropic_beta"))
+    betas = _betas(data.get("anthropic_beta"))
     return b.build(
         model_id if model_id is not None else data.get("model"),
         data,
         operation=operation,
         top_level_cache_control="cache_control" in data,
         betas=betas,
-        betas_known=betas_known,
     )
 
 
@@ -384,12 +373,10 @@ def _anthropic_block(
         b.breakpoint(section, f"{path}.cache_control", directive)
 
 
-def _betas(value: object) -> tuple[tuple[str, ...], bool]:
-    if value is None:
-        return (), True
+def _betas(value: object) -> tuple[str, ...]:
+    """The beta flags that are known strings; an Unknown list contributes none."""
     if isinstance(value, str):
-        return tuple(v.strip() for v in value.split(",") if v.strip()), True
+        return tuple(v.strip() for v in value.split(",") if v.strip())
     if isinstance(value, (list, tuple)):
-        known = all(isinstance(v, str) for v in value)
-        return tuple(v for v in value if isinstance(v, str)), known
-    return (), False
+        return tuple(v for v in value if isinstance(v, str))
+    return ()

@@ -111,10 +111,6 @@ class ModelRef:
     def is_application_profile(self) -> bool:
         return self.kind == "application-inference-profile-arn"
 
-    @property
-    def is_global(self) -> bool:
-        return self.profile_prefix == "global"
-
 
 _ARN = re.compile(r"^arn:aws[\w-]*:bedrock:[\w-]*:\d*:(?P<resource>[\w-]+)/(?P<rest>.+)$")
 _DATE = re.compile(r"-\d{8}")
@@ -143,12 +139,6 @@ class Facts:
                 by_family.setdefault(family_of(model_id), []).append(model)
         object.__setattr__(self, "_by_id", by_id)
         object.__setattr__(self, "_by_family", {k: tuple(v) for k, v in by_family.items()})
-
-    def model(self, key: str) -> ModelFacts:
-        for model in self.models:
-            if model.key == key:
-                return model
-        raise KeyError(key)
 
     def resolve(self, model_id: str) -> ModelRef:
         """Classify a Bedrock model id and find the model behind it, without guessing."""

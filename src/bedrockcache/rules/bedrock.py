@@ -463,11 +463,11 @@ def _directive_findings(wire: WireRequest, bp: Breakpoint, facts: Facts) -> list
     return found
 
 
-def _ttl_findings(wire: WireRequest, model: ModelRef | None) -> list[Finding]:
+def _ttl_findings(wire: WireRequest, model: ModelRef | None, facts: Facts) -> list[Finding]:
     found: list[Finding] = []
     seen_5m: Breakpoint | None = None
     for bp in wire.breakpoints:
-        ttl = bp.effective_ttl
+        ttl = facts.bedrock.default_ttl if bp.ttl is None else bp.ttl
         if ttl == "5m" and seen_5m is None:
             seen_5m = bp
         elif ttl == "1h" and seen_5m is not None:
@@ -539,7 +539,7 @@ def check_request(wire: WireRequest, facts: Facts, model: ModelRef | None) -> li
                 path=wire.breakpoints[limit].path,
             )
         )
-    found += _ttl_findings(wire, model)
+    found += _ttl_findings(wire, model, facts)
     rejected = sorted(set(wire.betas) & set(facts.bedrock.rejected_cache_betas))
     if rejected:
         found.append(
