@@ -49,6 +49,13 @@ UNBOUNDED = TokenBand(0, None)
 
 
 def estimate_text(text: str) -> TokenBand:
+    band = _estimate(text)
+    if getattr(text, "unknown_parts", ()):  # PartialText: the unseen parts have no upper bound
+        return TokenBand(band.low, None)
+    return band
+
+
+def _estimate(text: str) -> TokenBand:
     if not text:
         return ZERO
     non_ascii = sum(1 for ch in text if ord(ch) > 127) if not text.isascii() else 0

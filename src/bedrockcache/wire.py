@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bedrockcache.tokens import UNBOUNDED, ZERO, TokenBand, estimate_text
-from bedrockcache.unknown import Unknown
+from bedrockcache.unknown import PartialText, Unknown
 
 __all__ = [
     "Block",
@@ -142,7 +142,18 @@ def _json_len(value: object) -> TokenBand:
         text = json.dumps(value, default=_unknown_default, ensure_ascii=False)
     except _HasUnknown:
         return UNBOUNDED
-    return estimate_text(text)
+    band = estimate_text(text)
+    return TokenBand(band.low, None) if _has_partial_text(value) else band
+
+
+def _has_partial_text(value: object) -> bool:
+    if isinstance(value, PartialText):
+        return bool(value.unknown_parts)
+    if isinstance(value, Mapping):
+        return any(_has_partial_text(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_partial_text(v) for v in value)
+    return False
 
 
 class _HasUnknown(Exception):
