@@ -1,0 +1,243 @@
+"""Results of files already linted, so a second run only parses what changed (like ruff's cache).
+
+Layout: ``<directory>/CACHEDIR.TAG`` and ``<directory>/.gitignore`` (``*``) so backup tools and git
+skip it, and ``<directory>/<bedrockcache version>/<2 hex>/<sha256>.json``, one entry per file. An
+entry's name hashes the file's bytes, the settings key, the tool version and the path (the stored
+diagnostics carry the path, so a moved file is a new entry), and the entry repeats those inputs so
+a read checks them instead of trusting the name.
+
+The cache is an optimisation and must never change an answer: any entry that is unreadable,
+corrupt, from another version or shaped unlike today's types is a miss; any failure to write is
+ignored. Writes go to a temporary file in the same directory and are renamed into place, so a
+concurrent reader sees a whole entry or none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import types
+import typing
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bedrockcache import __version__
+from bedrockcache.findings import Severity
+from bedrockcache.lint.diagnostic import Diagnostic, Unresolved
+
+__all__ = ["CACHEDIR_TAG", "CACHE_DIR_NAME", "Cache", "FileResult", "clear", "default_cache_dir"]
+
+CACHE_DIR_NAME = ".bedrockcache_cache"
+# The signature line is fixed by https://bford.info/cachedir/; the rest is free text.
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by bedrockcache.\n"
+    "# For information about cache directory tags, see:\n"
+    "#\thttps://bford.info/cachedir/\n"
+)
+_SIGNATURE = CACHEDIR_TAG.splitlines()[0]
+
+
+@dataclass
+class FileResult:
+    """What linting one file produced: all the run needs to report it without reading it again."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    call_sites: int = 0
+    parsed: bool = False  # passed the prefilter and was parsed
+
+
+def default_cache_dir(root: Path) -> Path:
+    """Where the cache lives unless ``--cache-dir`` says otherwise: beside the config file."""
+    return Path(root) / CACHE_DIR_NAME
+
+
+class Cache:
+    """A per-file result cache under ``directory`` for one settings key."""
+
+    def __init__(self, directory: Path, settings_key: str) -> None:
+        self.directory = Path(directory)
+        self._versioned = self.directory / __version__
+        self._settings_key = settings_key
+        self._writable = True
+        self._prepared = False
+
+    def get(self, path: str, content: bytes) -> FileResult | None:
+        """The stored result for this path and content, or None (a miss) for anything doubtful."""
+        digest, entry = self._entry(path, content)
+        try:
+            with open(entry, "rb") as handle:
+                data = json.loads(handle.read().decode("utf-8"))
+            if data.get("inputs") != self._inputs(path, digest):
+                return None
+            return _load_result(data["result"])
+        except Exception:  # a corrupt or foreign entry is a miss, never an error
+            return None
+
+    def put(self, path: str, content: bytes, result: FileResult) -> None:
+        """Stores ``result``; a cache that cannot be written is not retried this run."""
+        if not self._writable:
+            return
+        digest, entry = self._entry(path, content)
+        try:
+            text = json.dumps(
+                {"inputs": self._inputs(path, digest), "result": _dump_result(result)},
+                ensure_ascii=False,
+                allow_nan=False,
+                separators=(",", ":"),
+            )
+        except (TypeError, ValueError):
+            return  # a value JSON cannot hold: not worth caching
+        try:
+            self._prepare()
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(entry, text.encode("utf-8"))
+        except OSError:
+            self._writable = False
+
+    def _entry(self, path: str, content: bytes) -> tuple[str, Path]:
+        digest = hashlib.sha256(content).hexdigest()
+        key = json.dumps([__version__, self._settings_key, path, digest])
+        name = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        return digest, self._versioned / name[:2] / f"{name}.json"
+
+    def _inputs(self, path: str, digest: str) -> dict[str, str]:
+        return {
+            "version": __version__,
+            "settings": self._settings_key,
+            "path": path,
+            "sha256": digest,
+        }
+
+    def _prepare(self) -> None:
+        """Creates the directory with its CACHEDIR.TAG and .gitignore, once per Cache."""
+        if self._prepared:
+            return
+        self._versioned.mkdir(parents=True, exist_ok=True)
+        for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "*\n")):
+            marker = self.directory / name
+            if not marker.exists():
+                _write_atomic(marker, text.encode("utf-8"))
+        self._prepared = True
+
+
+def clear(directory: Path) -> bool:
+    """Removes a cache directory for ``bedrockcache clean``; False when there was none.
+
+    Refuses (ValueError) to remove a directory without our CACHEDIR.TAG, so a mistyped
+    ``--cache-dir`` cannot delete a user's files.
+    """
+    directory = Path(directory)
+    if not directory.exists():
+        return False
+    tag = directory / "CACHEDIR.TAG"
+    try:
+        first = tag.read_text(encoding="utf-8").splitlines()[:1]
+    except (OSError, UnicodeDecodeError):
+        first = []
+    if first != [_SIGNATURE]:
+        raise ValueError(f"{directory}: not a cache directory (no CACHEDIR.TAG), not removed")
+    shutil.rmtree(directory)
+    return True
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+# --- (de)serialization, checked against the dataclasses' own fields ---------------------------
+
+
+_RESULT_KEYS = {"diagnostics", "unresolved", "call_sites", "parsed"}
+
+
+def _dump_result(result: FileResult) -> dict[str, Any]:
+    return {
+        "diagnostics": [_dump(d) for d in result.diagnostics],
+        "unresolved": [_dump(u) for u in result.unresolved],
+        "call_sites": result.call_sites,
+        "parsed": result.parsed,
+    }
+
+
+def _dump(item: Any) -> dict[str, Any]:
+    out = {}
+    for f in dataclasses.fields(item):
+        value = getattr(item, f.name)
+        out[f.name] = value.value if isinstance(value, Severity) else value
+    return out
+
+
+def _load_result(data: Any) -> FileResult:
+    if not isinstance(data, dict) or set(data) != _RESULT_KEYS:
+        raise ValueError("not a result")
+    call_sites, parsed = data["call_sites"], data["parsed"]
+    if type(call_sites) is not int or type(parsed) is not bool:
+        raise ValueError("bad counts")
+    return FileResult(
+        diagnostics=[_load(Diagnostic, d) for d in _list(data["diagnostics"])],
+        unresolved=[_load(Unresolved, u) for u in _list(data["unresolved"])],
+        call_sites=call_sites,
+        parsed=parsed,
+    )
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError("expected a list")
+    return value
+
+
+@cache
+def _fields(cls: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+
+def _load(cls: Any, data: Any) -> Any:
+    hints = _fields(cls)
+    if not isinstance(data, dict) or set(data) != set(hints):
+        raise ValueError(f"not a {cls.__name__}")
+    return cls(**{name: _convert(hint, data[name]) for name, hint in hints.items()})
+
+
+def _convert(hint: Any, value: Any) -> Any:
+    """``value`` as the field type ``hint``; raises for anything that does not fit exactly."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        for option in typing.get_args(hint):
+            try:
+                return _convert(option, value)
+            except (TypeError, ValueError):
+                continue
+        raise ValueError(f"{value!r} fits no option of {hint}")
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if len(args) != 2 or args[1] is not Ellipsis or not isinstance(value, list):
+            raise ValueError(f"unsupported {hint}")
+        return tuple(_convert(args[0], v) for v in value)
+    if hint is type(None):
+        if value is not None:
+            raise ValueError("expected null")
+        return None
+    if isinstance(hint, type) and issubclass(hint, Severity):
+        return Severity(value)
+    if hint in (int, str, bool, float) and type(value) is hint:
+        return value
+    raise ValueError(f"{value!r} is not {hint}")
