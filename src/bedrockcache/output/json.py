@@ -1,0 +1,48 @@
+"""``json`` and ``json-lines``: ruff's field names, so tools that read ruff's JSON read ours.
+
+Fixes are text only for now (``{"message": ...}``); edits join them when the fixer lands.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bedrockcache.lint.diagnostic import Diagnostic, LintResult
+from bedrockcache.output import code_counts, rule_for, rule_url, sorted_diagnostics
+
+__all__ = ["diagnostic_object", "render"]
+
+
+def diagnostic_object(d: Diagnostic) -> dict[str, Any]:
+    """One diagnostic as ruff's JSON shape; ``name`` and ``url`` are null for an unknown code."""
+    entry = rule_for(d.code)
+    return {
+        "code": d.code,
+        "name": entry.name if entry else None,
+        "message": d.message,
+        "url": rule_url(d.code) if entry else None,
+        "filename": d.path,
+        "location": {"row": d.line, "column": d.column},
+        "end_location": {"row": d.end_line, "column": d.end_column},
+        "severity": d.severity.value,
+        "fix": {"message": d.fix} if d.fix else None,
+    }
+
+
+def _statistic_objects(result: LintResult) -> list[dict[str, Any]]:
+    objects = []
+    for code, count in code_counts(result.diagnostics):
+        entry = rule_for(code)
+        objects.append({"code": code, "name": entry.name if entry else None, "count": count})
+    return objects
+
+
+def render(result: LintResult, *, lines: bool = False, statistics: bool = False) -> str:
+    if statistics:
+        objects = _statistic_objects(result)
+    else:
+        objects = [diagnostic_object(d) for d in sorted_diagnostics(result.diagnostics)]
+    if lines:
+        return "".join(json.dumps(obj) + "\n" for obj in objects)
+    return json.dumps(objects, indent=2) + "\n"

@@ -1,0 +1,78 @@
+"""The human formats: ``text`` (with a help line per fix) and ``concise`` (one line per finding).
+
+Both end with a ruff-style summary plus the coverage lines: a linter that cannot see every
+request must say how much it saw, or a clean run reads as a guarantee it is not.
+"""
+
+from __future__ import annotations
+
+from bedrockcache.lint.diagnostic import Diagnostic, LintResult, Unresolved
+from bedrockcache.output import code_counts, plural, rule_for, sorted_diagnostics
+
+__all__ = ["render"]
+
+
+def render(
+    result: LintResult,
+    *,
+    concise: bool = False,
+    show_unresolved: bool = False,
+    statistics: bool = False,
+    quiet: bool = False,
+) -> str:
+    diagnostics = sorted_diagnostics(result.diagnostics)
+    sections: list[list[str]] = []
+    if statistics:
+        sections.append(_statistics(diagnostics))
+    else:
+        sections.append([line for d in diagnostics for line in _diagnostic(d, concise=concise)])
+    if show_unresolved:
+        sections.append([_unresolved(u) for u in sorted(result.unresolved)])
+    if not quiet:
+        sections.append(_summary(result, listed=show_unresolved))
+    blocks = ["\n".join(lines) for lines in sections if lines]
+    return "\n\n".join(blocks) + "\n" if blocks else ""
+
+
+def _one_line(text: str) -> str:
+    """Editors and grep read one finding per line; a line break in a message must not split it."""
+    return " ".join(text.splitlines())
+
+
+def _diagnostic(d: Diagnostic, *, concise: bool) -> list[str]:
+    lines = [f"{d.path}:{d.line}:{d.column}: {d.code} {_one_line(d.message)}"]
+    if d.fix and not concise:
+        lines.append(f"  help: {_one_line(d.fix)}")
+    return lines
+
+
+def _unresolved(u: Unresolved) -> str:
+    head = f"{u.path}:{u.line}:{u.column}: {u.kind}: not fully audited"
+    return f"{head}: {_one_line('; '.join(u.reasons))}" if u.reasons else head
+
+
+def _statistics(diagnostics: list[Diagnostic]) -> list[str]:
+    counts = code_counts(diagnostics)
+    if not counts:
+        return []
+    count_width = max(len(str(n)) for _, n in counts)
+    code_width = max(len(code) for code, _ in counts)
+    lines = []
+    for code, n in counts:
+        entry = rule_for(code)
+        name = entry.name if entry else ""
+        lines.append(f"{n:>{count_width}}  {code:<{code_width}}  {name}".rstrip())
+    return lines
+
+
+def _summary(result: LintResult, *, listed: bool) -> list[str]:
+    found = len(result.diagnostics)
+    lines = [f"Found {plural(found, 'error')}." if found else "All checks passed!"]
+    lines.append(
+        f"{plural(result.call_sites, 'Bedrock call site')} checked in "
+        f"{plural(result.files_checked, 'file')}"
+    )
+    if result.unresolved:
+        line = f"{plural(len(result.unresolved), 'call site')} not fully audited"
+        lines.append(line if listed else f"{line} (--show-unresolved lists them)")
+    return lines
