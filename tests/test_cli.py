@@ -92,7 +92,7 @@ def test_non_utf8_file(tmp_path):
 def test_rules_table_lists_every_code(run):
     result = run(["rules"])
     assert result.exit_code == 0
-    assert result.output.splitlines()[0].startswith("BC101  converse-missing-cache-point  ")
+    assert result.output.splitlines()[0].startswith("BC001  invalid-syntax  ")
     data = json.loads(run(["rules", "--format", "json"]).output)
     assert {"BC101", "BC305"} <= {r["code"] for r in data}
 

@@ -1,15 +1,16 @@
 """The ``bedrockcache`` command.
 
 Exit codes (stable, documented in the README):
-  0  success (and, with --strict, caching will apply)
-  1  --strict and caching will not apply
-  2  bad input or usage: unreadable file, invalid JSON, unknown backend or rule code
+  0  success: no diagnostics (lint), or caching will apply (audit --strict)
+  1  lint found diagnostics; audit --strict and caching will not apply
+  2  bad input or usage: unreadable file, invalid JSON, unknown backend, rule code or config key
 Errors are one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -19,6 +20,7 @@ import click
 from bedrockcache import __version__
 from bedrockcache.audit import AuditReport, audit
 from bedrockcache.backends import Backend, parse_backend
+from bedrockcache.output import FORMATS
 from bedrockcache.rules.catalogue import catalogue
 from bedrockcache.rules.model import Example, Rule
 from bedrockcache.wire import RequestError
@@ -139,6 +141,132 @@ def _report_json(report: AuditReport) -> str:
     return json.dumps(data, indent=2)
 
 
+@main.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--output-format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    envvar="BEDROCKCACHE_OUTPUT_FORMAT",
+    help="How diagnostics are printed (env BEDROCKCACHE_OUTPUT_FORMAT).",
+)
+@click.option("-o", "--output-file", type=click.Path(path_type=Path), help="Write to a file.")
+@click.option("--select", multiple=True, metavar="CODES", help="Rule codes or prefixes to enable.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Rule codes or prefixes to disable.")
+@click.option("--extend-select", multiple=True, metavar="CODES", help="Enable these as well.")
+@click.option("--per-file-ignores", multiple=True, metavar="GLOB:CODES", help="e.g. tests/*:BC101")
+@click.option("--exclude", multiple=True, metavar="PATTERN", help="Replace the default excludes.")
+@click.option("--extend-exclude", multiple=True, metavar="PATTERN", help="Exclude these as well.")
+@click.option(
+    "--force-exclude", is_flag=True, help="Apply excludes to paths given explicitly (pre-commit)."
+)
+@click.option("--statistics", is_flag=True, help="Count diagnostics per rule instead.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are diagnostics.")
+@click.option(
+    "--show-unresolved", is_flag=True, help="List the call sites that could not be fully audited."
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Default: .bedrockcache_cache.")
+@click.option(
+    "--config", "config_file", type=click.Path(path_type=Path), help="Config file to use."
+)
+@click.option("--isolated", is_flag=True, help="Ignore every config file.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@click.option("-q", "--quiet", is_flag=True, help="Print diagnostics only, no summary.")
+def lint_command(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output_file: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    per_file_ignores: tuple[str, ...],
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
+    force_exclude: bool,
+    statistics: bool,
+    exit_zero: bool,
+    show_unresolved: bool,
+    no_cache: bool,
+    cache_dir: Path | None,
+    config_file: Path | None,
+    isolated: bool,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
+    """Find Bedrock call sites in Python source and report broken prompt caching."""
+    from bedrockcache.config import ConfigError, load_settings
+    from bedrockcache.facts import FactsError
+    from bedrockcache.lint.runner import lint_paths
+    from bedrockcache.output import render
+
+    targets = list(paths) or [Path(".")]
+    try:
+        settings = load_settings(
+            _config_start(targets),
+            config=config_file,
+            isolated=isolated,
+            select=select,
+            ignore=ignore,
+            extend_select=extend_select,
+            per_file_ignores=per_file_ignores,
+            exclude=exclude,
+            extend_exclude=extend_exclude,
+        )
+        result = lint_paths(
+            targets,
+            settings,
+            force_exclude=force_exclude,
+            cache_dir=cache_dir,
+            use_cache=not no_cache,
+            jobs=jobs,
+        )
+        text = render(
+            output_format,
+            result,
+            show_unresolved=show_unresolved,
+            statistics=statistics,
+            quiet=quiet,
+            cwd=Path.cwd(),
+        )
+    except (ConfigError, FactsError, ValueError) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(
+            str(exc) if not exc.filename else f"cannot read {exc.filename}: {exc.strerror or exc}"
+        )
+    if output_file is not None:
+        try:
+            output_file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output_file}: {exc.strerror or exc}")
+    elif text:
+        click.echo(text, nl=not text.endswith("\n"))
+    sys.exit(EXIT_OK if exit_zero or not result.diagnostics else EXIT_NOT_CACHING)
+
+
+def _config_start(targets: list[Path]) -> Path:
+    """Where the config search starts: the deepest directory holding every path given."""
+    absolute = [os.path.abspath(t) for t in targets]
+    try:
+        common = os.path.commonpath(absolute)
+    except ValueError:
+        return Path.cwd()
+    return Path(common) if os.path.isdir(common) else Path(common).parent
+
+
+@main.command("clean")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Default: .bedrockcache_cache.")
+def clean_command(cache_dir: Path | None) -> None:
+    """Remove the lint result cache."""
+    from bedrockcache.lint.cache import clear, default_cache_dir
+
+    directory = cache_dir or default_cache_dir(Path.cwd())
+    removed = clear(directory)
+    click.echo(f"removed {directory}" if removed else f"no cache at {directory}")
+
+
 @main.command("rules")
 @click.option(
     "--format",
@@ -211,6 +339,14 @@ def _abbreviate(value: Any) -> Any:
 
 
 def _example_text(example: Example) -> str:
+    if example.backend == "lint":
+        source = example.request
+        if isinstance(source, bytes):
+            try:
+                source = source.decode("utf-8")
+            except UnicodeDecodeError:
+                return f"# a file holding these bytes: {source!r}"
+        return f"# bedrockcache lint on a file holding:\n{source.rstrip()}"
     body = json.dumps(_abbreviate(example.request), indent=2, default=repr)
     note = f"  # {example.note}" if example.note else ""
     return f"audit(request, backend={example.backend!r}){note}, request =\n{body}"

@@ -15,6 +15,7 @@ from bedrockcache.rules.model import Rule
 __all__ = ["catalogue", "rule"]
 
 _MODULES = (
+    "analyzer",
     "converse",
     "invoke",
     "litellm",

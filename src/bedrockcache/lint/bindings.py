@@ -1,0 +1,386 @@
+"""What a name holds at a statement, decided from straight-line code only.
+
+The linter answers "which value does ``messages`` have at this call?" the way a reader would at a
+glance: the last plain assignment before the call in the same function (or a module constant),
+plus ``append``/``extend``/``+=``/``x[k] = v`` that follow it. Anything that could change the value
+in a way the reader cannot see (a branch, a loop, a call that receives the list) makes it Unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import libcst as cst
+
+from bedrockcache.lint.index import ModuleIndex
+from bedrockcache.unknown import Unknown
+
+__all__ = ["Binding", "Mutation", "Parameter", "resolve"]
+
+# Methods that change a list or dict in a way the evaluator replays.
+MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault"})
+# Methods and functions that read a value without changing it.
+READERS = frozenset(
+    {
+        "copy", "get", "keys", "items", "values", "count", "index", "format", "join", "strip",
+        "encode", "startswith", "endswith", "split", "lower", "upper", "replace",
+    }
+)  # fmt: skip
+PURE_FUNCTIONS = frozenset(
+    {
+        "len", "print", "str", "repr", "isinstance", "sorted", "list", "tuple", "dict", "bool",
+        "int", "any", "all", "enumerate", "zip", "reversed", "id", "hash", "type",
+        "json.dumps", "copy.copy", "copy.deepcopy", "deepcopy",
+    }
+)  # fmt: skip
+_LOGGING = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+_LOOPS = (cst.For, cst.While)
+_BLOCKS = (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite)
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """``name.append(x)`` and its kin, replayed in order on the bound value."""
+
+    kind: str  # a MUTATORS method, "+=", or "setitem"
+    node: cst.CSTNode  # the call, the AugAssign or the Assign
+    statement: cst.CSTNode
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """The name is a parameter of the enclosing function: its annotation is all that is known."""
+
+    name: str
+    annotation: str | None
+
+
+@dataclass(frozen=True)
+class Binding:
+    value: cst.BaseExpression
+    statement: cst.CSTNode  # where the value is evaluated
+    mutations: tuple[Mutation, ...] = ()
+    escapes: bool = False  # the value was handed to code we cannot see before the use
+
+
+def resolve(
+    index: ModuleIndex, name: str, statement: cst.CSTNode
+) -> Binding | Parameter | Unknown | None:
+    """The binding of ``name`` visible at ``statement``; None when the name is not bound here."""
+    chain = index.ancestors(statement)
+    mutations: list[Mutation] = []
+    escapes = False
+    crossed_function = False
+    for depth in range(len(chain) - 2, -1, -1):
+        node, child = chain[depth], chain[depth + 1]
+        if isinstance(node, cst.FunctionDef):
+            parameter = _parameter(node, name)
+            if parameter is not None:
+                return parameter
+            if _binds_anywhere(node.body, name) or _declares_global(node.body, name):
+                return Unknown(f"{name!r} is assigned in a branch or after its use")
+            crossed_function = True
+            continue
+        if isinstance(node, cst.Lambda | cst.ClassDef):
+            continue
+        if isinstance(node, _LOOPS) and _binds_or_mutates(node, name):
+            return Unknown(f"{name!r} changes inside a loop")
+        if isinstance(node, cst.With) and _with_binds(node, name):
+            return Unknown(f"{name!r} is bound by a with statement")
+        if not isinstance(node, _BLOCKS):
+            continue
+        body = list(node.body)
+        try:
+            position = next(i for i, s in enumerate(body) if s is child)
+        except StopIteration:
+            continue
+        if crossed_function and depth > 0 and isinstance(chain[depth - 1], cst.ClassDef):
+            continue  # class bodies are not visible from their methods
+        if crossed_function:
+            found_global = _module_constant(index, node, name)
+            if isinstance(found_global, Binding) and escapes:
+                return Binding(
+                    found_global.value, found_global.statement, found_global.mutations, True
+                )
+            return found_global
+        for earlier in reversed(body[:position]):
+            found = _scan(earlier, name, mutations)
+            if found == "escape":
+                escapes = True
+            elif isinstance(found, Unknown):
+                return found
+            elif isinstance(found, Binding):
+                return Binding(found.value, found.statement, tuple(reversed(mutations)), escapes)
+    return None
+
+
+def _module_constant(index: ModuleIndex, block: cst.CSTNode, name: str) -> Binding | Unknown | None:
+    """A name read in a function is a module constant only if bound once, plainly, never changed."""
+    if not isinstance(block, cst.Module):
+        return Unknown(f"{name!r} comes from an enclosing function")
+    bindings = [s for s in block.body if _binding_value(s, name) is not None]
+    other = [s for s in block.body if s not in bindings and _binds_anywhere_stmt(s, name)]
+    if not bindings:
+        return Unknown(f"{name!r} is bound in a branch") if other else None
+    if len(bindings) > 1 or other or _mutated_in_functions(index, name):
+        return Unknown(f"module name {name!r} is reassigned or changed")
+    statement = bindings[0]
+    value = _binding_value(statement, name)
+    assert value is not None
+    after = list(block.body)[list(block.body).index(statement) + 1 :]
+    mutations: list[Mutation] = []
+    escapes = False
+    for later in after:
+        found = _scan(later, name, [])
+        if found == "escape":
+            escapes = True
+        elif isinstance(found, Unknown):
+            return found
+        mutations += _mutations_in(later, name)
+    return Binding(value, statement, tuple(mutations), escapes)
+
+
+def _mutated_in_functions(index: ModuleIndex, name: str) -> bool:
+    return any(
+        _mutations_in(f.body, name) or _declares_global(f.body, name) for f in index.functions
+    )
+
+
+def _scan(statement: cst.CSTNode, name: str, mutations: list[Mutation]) -> object:
+    """One earlier statement, read backwards: a Binding, a mutation (recorded), Unknown, or None."""
+    value = _binding_value(statement, name)
+    if value is not None:
+        return Binding(value, statement)
+    if isinstance(statement, cst.SimpleStatementLine):
+        found = _mutations_in(statement, name)
+        if found is None:
+            return Unknown(f"{name!r} is rebound in a way that is not followed")
+        if found:
+            mutations.extend(reversed(found))
+            return None
+        return "escape" if _escapes(statement, name) else None
+    if isinstance(statement, cst.With) and not _with_binds(statement, name):
+        for inner in reversed(list(statement.body.body)):
+            found_inner = _scan(inner, name, mutations)
+            if found_inner is not None:
+                return found_inner
+        return None
+    if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+        return Unknown(f"{name!r} is a function or class") if statement.name.value == name else None
+    if _binds_or_mutates(statement, name):
+        return Unknown(f"{name!r} is assigned or changed in a branch")
+    return "escape" if _escapes(statement, name) else None
+
+
+def _binding_value(statement: cst.CSTNode, name: str) -> cst.BaseExpression | None:
+    """The value of ``name = value`` (or ``name: T = value``) when the statement is exactly that."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return None
+    found = None
+    for small in statement.body:
+        if (
+            isinstance(small, cst.Assign)
+            and any(
+                isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets
+            )
+        ) or (
+            isinstance(small, cst.AnnAssign)
+            and isinstance(small.target, cst.Name)
+            and small.target.value == name
+            and small.value is not None
+        ):
+            found = small.value
+    return found
+
+
+def _mutations_in(node: cst.CSTNode, name: str) -> list[Mutation] | None:
+    """The replayable mutations of ``name`` in a simple statement; None if it is rebound."""
+    found: list[Mutation] = []
+    statement = node
+    for small in _small_statements(node):
+        if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            func = small.value.func
+            if (
+                isinstance(func, cst.Attribute)
+                and _is_name(func.value, name)
+                and func.attr.value in MUTATORS
+            ):
+                found.append(Mutation(func.attr.value, small.value, statement))
+        elif isinstance(small, cst.AugAssign) and _is_name(small.target, name):
+            if not isinstance(small.operator, cst.AddAssign):
+                return None
+            found.append(Mutation("+=", small, statement))
+        elif isinstance(small, cst.Assign) and any(
+            isinstance(t.target, cst.Subscript) and _is_name(t.target.value, name)
+            for t in small.targets
+        ):
+            found.append(Mutation("setitem", small, statement))
+        elif _rebinds(small, name):
+            return None
+    return found
+
+
+def _small_statements(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    if isinstance(node, cst.SimpleStatementLine | cst.SimpleStatementSuite):
+        yield from node.body
+    elif isinstance(node, cst.IndentedBlock):
+        for statement in node.body:
+            yield from _small_statements(statement)
+    elif isinstance(node, cst.BaseSmallStatement):
+        yield node
+
+
+def _rebinds(small: cst.CSTNode, name: str) -> bool:
+    if isinstance(small, cst.Assign):
+        return any(_target_binds(t.target, name) for t in small.targets)
+    if isinstance(small, cst.AnnAssign | cst.AugAssign):
+        return _target_binds(small.target, name)
+    if isinstance(small, cst.Del):
+        return _target_binds(small.target, name)
+    if isinstance(small, cst.Global | cst.Nonlocal):
+        return any(n.name.value == name for n in small.names)
+    return _walrus_binds(small, name)
+
+
+def _target_binds(target: cst.BaseExpression, name: str) -> bool:
+    if isinstance(target, cst.Name):
+        return target.value == name
+    if isinstance(target, cst.Tuple | cst.List):
+        return any(_target_binds(e.value, name) for e in target.elements)
+    if isinstance(target, cst.StarredElement):
+        return _target_binds(target.value, name)
+    return False
+
+
+def _walrus_binds(node: cst.CSTNode, name: str) -> bool:
+    return any(isinstance(n, cst.NamedExpr) and _is_name(n.target, name) for n in _walk(node))
+
+
+def _binds_or_mutates(node: cst.CSTNode, name: str) -> bool:
+    """Anywhere inside ``node``: an assignment, loop target, with-target or mutation of ``name``."""
+    for inner in _walk(node):
+        if isinstance(inner, cst.Assign | cst.AnnAssign | cst.AugAssign | cst.Del) and (
+            _rebinds(inner, name) or _mutations_in(inner, name)
+        ):
+            return True
+        if isinstance(inner, cst.For | cst.CompFor) and _target_binds(inner.target, name):
+            return True
+        if isinstance(inner, cst.AsName) and _target_binds(inner.name, name):  # with/except as
+            return True
+        if isinstance(inner, cst.NamedExpr) and _is_name(inner.target, name):
+            return True
+        if (
+            isinstance(inner, cst.Call)
+            and isinstance(inner.func, cst.Attribute)
+            and _is_name(inner.func.value, name)
+            and inner.func.attr.value in MUTATORS
+        ):
+            return True
+        if isinstance(inner, cst.FunctionDef | cst.ClassDef) and inner.name.value == name:
+            return True
+        if isinstance(inner, cst.Global | cst.Nonlocal) and any(
+            n.name.value == name for n in inner.names
+        ):
+            return True
+    return False
+
+
+def _binds_anywhere(body: cst.CSTNode, name: str) -> bool:
+    return _binds_or_mutates_binding_only(body, name)
+
+
+def _binds_anywhere_stmt(statement: cst.CSTNode, name: str) -> bool:
+    return _binds_or_mutates_binding_only(statement, name)
+
+
+def _binds_or_mutates_binding_only(node: cst.CSTNode, name: str) -> bool:
+    for inner in _walk(node, into_functions=False):
+        if isinstance(inner, cst.Assign | cst.AnnAssign | cst.AugAssign | cst.Del) and _rebinds(
+            inner, name
+        ):
+            return True
+        if isinstance(inner, cst.For | cst.CompFor) and _target_binds(inner.target, name):
+            return True
+        if isinstance(inner, cst.AsName) and _target_binds(inner.name, name):
+            return True
+        if isinstance(inner, cst.NamedExpr) and _is_name(inner.target, name):
+            return True
+        if isinstance(inner, cst.FunctionDef | cst.ClassDef) and inner.name.value == name:
+            return True
+    return False
+
+
+def _declares_global(body: cst.CSTNode, name: str) -> bool:
+    return any(
+        isinstance(n, cst.Global | cst.Nonlocal) and any(a.name.value == name for a in n.names)
+        for n in _walk(body)
+    )
+
+
+def _with_binds(node: cst.With, name: str) -> bool:
+    return any(
+        item.asname is not None and _target_binds(item.asname.name, name) for item in node.items
+    )
+
+
+def _parameter(function: cst.FunctionDef, name: str) -> Parameter | None:
+    params = function.params
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            every.append(star)
+    for param in every:
+        if param.name.value == name:
+            annotation = None
+            if param.annotation is not None and param.star == "":
+                annotation = cst.Module(body=[]).code_for_node(param.annotation.annotation)
+            return Parameter(name, annotation)
+    return None
+
+
+def _escapes(statement: cst.CSTNode, name: str) -> bool:
+    """``name`` is handed to a call that might change it (not a known reader)."""
+    for inner in _walk(statement):
+        if not isinstance(inner, cst.Call):
+            continue
+        func = inner.func
+        if isinstance(func, cst.Attribute) and _is_name(func.value, name):
+            if func.attr.value not in READERS | MUTATORS:
+                return True
+            continue
+        if not any(_is_name(arg.value, name) for arg in inner.args):
+            continue
+        callee = _callee_text(func)
+        if callee in PURE_FUNCTIONS:
+            continue
+        if isinstance(func, cst.Attribute) and func.attr.value in _LOGGING:
+            continue
+        return True
+    return False
+
+
+def _callee_text(func: cst.BaseExpression) -> str:
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return f"{_callee_text(func.value)}.{func.attr.value}"
+    return ""
+
+
+def _is_name(node: cst.CSTNode, name: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == name
+
+
+def _walk(node: cst.CSTNode, *, into_functions: bool = True) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if (
+            not into_functions
+            and current is not node
+            and isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda)
+        ):
+            continue
+        stack.extend(reversed(current.children))

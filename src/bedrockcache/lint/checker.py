@@ -1,0 +1,233 @@
+"""Lint one file: find its Bedrock call sites, audit each request, place the findings in the source.
+
+This is the unit the runner parallelises and caches, and the flake8 plugin calls; it never raises
+on bad input (a file that does not decode or parse is one BC004/BC001 diagnostic).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Iterator
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from bedrockcache.audit import audit
+from bedrockcache.config import Settings
+from bedrockcache.facts import Facts, default_facts
+from bedrockcache.findings import Finding, Outcome, Severity
+from bedrockcache.lint.cache import FileResult
+from bedrockcache.lint.diagnostic import Diagnostic, Unresolved
+from bedrockcache.lint.evaluate import Evaluator, Origins
+from bedrockcache.lint.index import ModuleIndex
+from bedrockcache.lint.layers import constants, constructors, functions, layer_modules
+from bedrockcache.lint.noqa import apply_noqa, parse_noqa
+from bedrockcache.lint.sites import CallSite, FileContext
+from bedrockcache.objects import Constructed
+from bedrockcache.rules.catalogue import catalogue
+
+__all__ = ["PREFILTER", "check_source"]
+
+# Every call site needs one of these in the file: a Bedrock class, model or client name, the
+# ``modelId=`` keyword of boto3, or the strands package (whose default model is on Bedrock); a
+# ``noqa`` naming a BC code is checked for being unused wherever it is.
+PREFILTER = re.compile(rb"(?i:bedrock)|modelId|strands|(?i:noqa)[^\n]*BC\d")
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def check_source(
+    source: bytes | str,
+    path: str,
+    settings: Settings | None = None,
+    facts: Facts | None = None,
+    *,
+    prefilter: bool = True,
+) -> FileResult:
+    """Lint one file's contents; ``path`` is what diagnostics show."""
+    settings = settings or Settings()
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    if prefilter and not PREFILTER.search(data):
+        return FileResult()
+    text = _decode(data)
+    if text is None:
+        return _finish(FileResult(diagnostics=[_not_utf8(path, data)]), "", path, settings)
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        return _finish(FileResult(diagnostics=[_syntax(path, exc)]), text, path, settings)
+    except (RecursionError, MemoryError, ValueError) as exc:
+        error = Diagnostic(path, 1, 1, "BC001", f"cannot parse: {exc}", 1, 2, Severity.ERROR)
+        return _finish(FileResult(diagnostics=[error]), text, path, settings)
+    report = FileResult(parsed=True)
+    index = ModuleIndex.build(module)
+    sites = list(_sites(index))
+    if sites:
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        for ctx, site in sites:
+            _audit_site(ctx.evaluator.origins, site, path, positions, settings, facts, report)
+        report.call_sites = len(sites)
+    return _finish(report, text, path, settings)
+
+
+def _sites(index: ModuleIndex) -> Iterator[tuple[FileContext, CallSite]]:
+    evaluator = Evaluator(index, constructors(), functions(), constants())
+    ctx = FileContext(index, evaluator)
+    for module in layer_modules():
+        for site in module.find(ctx):
+            yield ctx, site
+
+
+def _audit_site(
+    origins: Origins,
+    site: CallSite,
+    path: str,
+    positions: Any,
+    settings: Settings,
+    facts: Facts | None,
+    report: FileResult,
+) -> None:
+    start = positions[site.node].start
+    reasons = [f"arguments hidden in {hidden}" for hidden in site.hidden]
+    try:
+        audited = audit(site.request, site.backend, facts=facts or _facts(settings))
+    except Exception as exc:  # a request the auditor rejects outright is not audited, not a crash
+        reasons.append(f"could not audit: {exc}")
+        report.unresolved.append(
+            Unresolved(path, start.line, start.column + 1, site.kind, tuple(reasons))
+        )
+        return
+    for finding in audited.findings:
+        if finding.outcome is Outcome.UNAUDITED:
+            reasons.append(f"{finding.code} {finding.message}")
+            continue
+        node, exact = _locate(finding.path, site, origins)
+        where = positions.get(node) or positions[site.node]
+        report.diagnostics.append(_diagnostic(finding, path, where, exact))
+    if reasons or audited.unaudited:
+        reasons += [f"unknown: {u}" for u in audited.unaudited]
+        report.unresolved.append(
+            Unresolved(path, start.line, start.column + 1, site.kind, tuple(reasons))
+        )
+
+
+def _diagnostic(finding: Finding, path: str, where: CodeRange, exact: bool) -> Diagnostic:
+    message = finding.message
+    if finding.path and not exact:
+        message = f"{message} (at {finding.path})"
+    return Diagnostic(
+        path=path,
+        line=where.start.line,
+        column=where.start.column + 1,
+        code=finding.code,
+        message=message,
+        end_line=where.end.line,
+        end_column=where.end.column + 1,
+        severity=finding.severity,
+        fix=finding.fix,
+    )
+
+
+def _locate(where: str | None, site: CallSite, origins: Origins) -> tuple[cst.CSTNode, bool]:
+    """The source node behind a request path such as ``messages[0].content[1].cache_control``."""
+    if not where:
+        return site.node, True
+    steps: list[str | int] = [int(index) if index else name for name, index in _STEP.findall(where)]
+    best: tuple[cst.CSTNode, bool] = (site.node, False)
+    roots: list[Any] = [site.request]
+    body = site.request.get("body")
+    if isinstance(body, dict):
+        roots.append(body)
+    for root in roots:
+        node, matched = _walk(root, steps, origins, site.node)
+        if matched == len(steps):
+            return node, True
+        if node is not site.node:
+            best = (node, False)
+    return best
+
+
+def _walk(
+    value: Any, steps: list[str | int], origins: Origins, node: cst.CSTNode
+) -> tuple[cst.CSTNode, int]:
+    matched = 0
+    for step in steps:
+        container = value.kwargs if isinstance(value, Constructed) else value
+        in_list = isinstance(container, list) and isinstance(step, int) and step < len(container)
+        if in_list or (isinstance(container, dict) and step in container):
+            nxt = container[step]
+        else:
+            break
+        found = origins.elements.get((id(value), step)) or origins.elements.get(
+            (id(container), step)
+        )
+        if found is not None:
+            node = found
+        value = nxt
+        matched += 1
+    return node, matched
+
+
+def _finish(report: FileResult, text: str, path: str, settings: Settings) -> FileResult:
+    rules = catalogue()
+    kept = [
+        d
+        for d in report.diagnostics
+        if settings.enabled(d.code, d.severity) and not settings.ignored_in(path, d.code)
+    ]
+    kept = apply_noqa(
+        kept,
+        parse_noqa(text),
+        path,
+        known_codes=rules.keys(),
+        enabled=lambda code: settings.enabled(code, rules[code].severity),
+    )
+    report.diagnostics = sorted(
+        d
+        for d in kept
+        if settings.enabled(d.code, d.severity) and not settings.ignored_in(path, d.code)
+    )
+    report.unresolved.sort()
+    return report
+
+
+_FACTS_CACHE: dict[str, Facts] = {}
+
+
+def _facts(settings: Settings) -> Facts:
+    if not settings.models:
+        return default_facts()
+    key = settings.key()
+    if key not in _FACTS_CACHE:
+        from bedrockcache.facts import load_facts
+
+        _FACTS_CACHE[key] = load_facts(settings.models)
+    return _FACTS_CACHE[key]
+
+
+def _decode(data: bytes) -> str | None:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding).removeprefix("\ufeff")
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return None
+
+
+def _not_utf8(path: str, data: bytes) -> Diagnostic:
+    try:
+        data.decode("utf-8")
+        offset = 0
+    except UnicodeDecodeError as exc:
+        offset = exc.start
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    message = f"not UTF-8 text (byte {offset}); the file was not checked"
+    return Diagnostic(path, line, column, "BC004", message, line, column + 1, Severity.ERROR)
+
+
+def _syntax(path: str, exc: cst.ParserSyntaxError) -> Diagnostic:
+    line, column = exc.raw_line, exc.raw_column + 1
+    message = f"invalid syntax: {exc.message.splitlines()[0]}; the file was not checked"
+    return Diagnostic(path, line, column, "BC001", message, line, column + 1, Severity.ERROR)

@@ -1,0 +1,106 @@
+"""Lint many files: discover, prefilter, reuse cached results, parse the rest across the cores.
+
+Most files in a codebase never talk to Bedrock. The bytes prefilter drops them before any parse
+(reading is ~500 MB/s, libcst ~0.5 MB/s), the cache skips files already seen with these settings,
+and only the remaining candidates are parsed, in worker processes when there are enough of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from bedrockcache.config import Settings
+from bedrockcache.lint.cache import Cache, FileResult, default_cache_dir
+from bedrockcache.lint.checker import PREFILTER, check_source
+from bedrockcache.lint.diagnostic import LintResult
+from bedrockcache.lint.discover import discover
+
+__all__ = ["lint_paths"]
+
+# Below this much candidate source, starting worker processes costs more than it saves.
+_PARALLEL_BYTES = 400_000
+
+
+def lint_paths(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    force_exclude: bool = False,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+    jobs: int | None = None,
+) -> LintResult:
+    """Lint every Python file under ``paths``. Raises FileNotFoundError for a missing path and
+    OSError for a file that cannot be read."""
+    files = discover(paths, settings, force_exclude=force_exclude)
+    cache = (
+        Cache(cache_dir or default_cache_dir(settings.root), settings.key()) if use_cache else None
+    )
+    result = LintResult(files_checked=len(files))
+    pending: list[tuple[str, str, bytes]] = []  # (file, display path, contents)
+    for file in files:
+        data = file.read_bytes()
+        if not PREFILTER.search(data):
+            continue
+        shown = display_path(file)
+        cached = cache.get(shown, data) if cache is not None else None
+        if cached is not None:
+            _merge(result, cached)
+        else:
+            pending.append((str(file), shown, data))
+    reports = _check_all(
+        [(file, shown, len(data)) for file, shown, data in pending], settings, jobs
+    )
+    for (_, shown, data), report in zip(pending, reports, strict=True):
+        if cache is not None:
+            cache.put(shown, data, report)
+        _merge(result, report)
+    result.diagnostics.sort()
+    result.unresolved.sort()
+    return result
+
+
+def display_path(file: Path) -> str:
+    """Relative to the working directory when under it (as ruff and flake8 print paths)."""
+    try:
+        return os.path.relpath(file) if file.is_relative_to(Path.cwd()) else str(file)
+    except ValueError:  # another drive on Windows
+        return str(file)
+
+
+def _merge(result: LintResult, report: FileResult) -> None:
+    result.diagnostics += report.diagnostics
+    result.unresolved += report.unresolved
+    result.call_sites += report.call_sites
+    result.files_parsed += int(report.parsed)
+
+
+def _check_all(
+    pending: list[tuple[str, str, int]], settings: Settings, jobs: int | None
+) -> list[FileResult]:
+    """One result per pending file, in the order given."""
+    workers = jobs or os.cpu_count() or 1
+    total = sum(size for _, _, size in pending)
+    if workers <= 1 or len(pending) < 2 or total < _PARALLEL_BYTES:
+        return [_check_file(file, shown, settings) for file, shown, _ in pending]
+    order = sorted(range(len(pending)), key=lambda i: -pending[i][2])  # big files first
+    portable = dataclasses.replace(settings, models=dict(settings.models))
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    results: list[FileResult | None] = [None] * len(pending)
+    with ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=context) as pool:
+        futures = {
+            i: pool.submit(_check_file, pending[i][0], pending[i][1], portable) for i in order
+        }
+        for i, future in futures.items():
+            results[i] = future.result()
+    return [r for r in results if r is not None]
+
+
+def _check_file(file: str, shown: str, settings: Settings) -> FileResult:
+    return check_source(Path(file).read_bytes(), shown, settings)
