@@ -25,16 +25,13 @@ from bedrockcache.lint.evaluate import Evaluator, Origins
 from bedrockcache.lint.index import ModuleIndex
 from bedrockcache.lint.layers import constants, constructors, functions, layer_modules
 from bedrockcache.lint.noqa import apply_noqa, parse_noqa
+from bedrockcache.lint.prefilter import might_have_call_site
 from bedrockcache.lint.sites import CallSite, FileContext
 from bedrockcache.objects import Constructed
 from bedrockcache.rules.catalogue import catalogue
 
-__all__ = ["PREFILTER", "check_source"]
+__all__ = ["check_source"]
 
-# Every call site needs one of these in the file: a Bedrock class, model or client name, the
-# ``modelId=`` keyword of boto3, or the strands package (whose default model is on Bedrock); a
-# ``noqa`` naming a BC code is checked for being unused wherever it is.
-PREFILTER = re.compile(rb"(?i:bedrock)|modelId|strands|(?i:noqa)[^\n]*BC\d")
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -49,7 +46,7 @@ def check_source(
     """Lint one file's contents; ``path`` is what diagnostics show."""
     settings = settings or Settings()
     data = source.encode("utf-8") if isinstance(source, str) else source
-    if prefilter and not PREFILTER.search(data):
+    if prefilter and not might_have_call_site(data):
         return FileResult()
     text = _decode(data)
     if text is None:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from bedrockcache.config import Settings
 from bedrockcache.lint.cache import Cache, FileResult, default_cache_dir
-from bedrockcache.lint.checker import PREFILTER, check_source
 from bedrockcache.lint.diagnostic import LintResult
 from bedrockcache.lint.discover import discover
+from bedrockcache.lint.prefilter import might_have_call_site
 
 __all__ = ["lint_paths"]
 
@@ -45,7 +45,7 @@ def lint_paths(
     pending: list[tuple[str, str, bytes]] = []  # (file, display path, contents)
     for file in files:
         data = file.read_bytes()
-        if not PREFILTER.search(data):
+        if not might_have_call_site(data):
             continue
         shown = display_path(file)
         cached = cache.get(shown, data) if cache is not None else None
@@ -103,4 +103,6 @@ def _check_all(
 
 
 def _check_file(file: str, shown: str, settings: Settings) -> FileResult:
+    from bedrockcache.lint.checker import check_source  # libcst loads only when a file needs it
+
     return check_source(Path(file).read_bytes(), shown, settings)
