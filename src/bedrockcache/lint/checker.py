@@ -59,6 +59,17 @@ def check_source(
         error = Diagnostic(path, 1, 1, "BC001", f"cannot parse: {exc}", 1, 2, Severity.ERROR)
         return _finish(FileResult(diagnostics=[error]), text, path, settings)
     report = FileResult(parsed=True)
+    try:
+        _analyse(module, path, settings, facts, report)
+    except Exception as exc:  # a bug of ours must not stop the run; it is listed, not hidden
+        reason = f"internal error, please report it: {type(exc).__name__}: {exc}"
+        report.unresolved.append(Unresolved(path, 1, 1, "file", (reason,)))
+    return _finish(report, text, path, settings)
+
+
+def _analyse(
+    module: cst.Module, path: str, settings: Settings, facts: Facts | None, report: FileResult
+) -> None:
     index = ModuleIndex.build(module)
     sites = list(_sites(index))
     if sites:
@@ -66,7 +77,6 @@ def check_source(
         for ctx, site in sites:
             _audit_site(ctx.evaluator.origins, site, path, positions, settings, facts, report)
         report.call_sites = len(sites)
-    return _finish(report, text, path, settings)
 
 
 def _sites(index: ModuleIndex) -> Iterator[tuple[FileContext, CallSite]]:

@@ -14,7 +14,7 @@ from typing import Any
 import libcst as cst
 
 from bedrockcache.backends import Backend
-from bedrockcache.lint.bindings import resolve
+from bedrockcache.lint.bindings import Binding, resolve
 from bedrockcache.lint.evaluate import Evaluator
 from bedrockcache.lint.index import ModuleIndex, split_qualified
 from bedrockcache.unknown import PartialText, Unknown
@@ -67,7 +67,7 @@ class FileContext:
             if not isinstance(expr, cst.Name) or expr.value in self.index.imports:
                 return None
             binding = resolve(self.index, expr.value, at)
-            if binding is None or isinstance(binding, Unknown):
+            if not isinstance(binding, Binding):
                 return None
             expr, at = binding.value, binding.statement
         return None
