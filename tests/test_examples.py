@@ -28,3 +28,16 @@ def test_example_verdict(name):
     assert report.backend.value == backend
     assert report.will_cache is will_cache
     assert {f.code for f in report.findings if f.severity.value != "info"} == codes
+
+
+def test_readme_shows_what_linting_the_examples_prints(monkeypatch):
+    from click.testing import CliRunner
+
+    from bedrockcache.cli import main
+
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    shown = readme.split("The first prints", 1)[1].split("```\n", 2)[1]
+    monkeypatch.chdir(EXAMPLES.parent)
+    result = CliRunner().invoke(main, ["lint", "examples/", "--no-cache"])
+    assert result.exit_code == 1
+    assert result.output == shown
