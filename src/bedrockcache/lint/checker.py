@@ -6,9 +6,11 @@ on bad input (a file that does not decode or parse is one BC004/BC001 diagnostic
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,6 +28,7 @@ from bedrockcache.lint.index import ModuleIndex
 from bedrockcache.lint.layers import constants, constructors, functions, layer_modules
 from bedrockcache.lint.noqa import apply_noqa, parse_noqa
 from bedrockcache.lint.prefilter import might_have_call_site
+from bedrockcache.lint.screen import calls_a_target
 from bedrockcache.lint.sites import CallSite, FileContext
 from bedrockcache.objects import Constructed
 from bedrockcache.rules.catalogue import catalogue
@@ -51,6 +54,8 @@ def check_source(
     text = _decode(data)
     if text is None:
         return _finish(FileResult(diagnostics=[_not_utf8(path, data)]), "", path, settings)
+    if not _screened_in(text):
+        return _finish(FileResult(parsed=True), text, path, settings)
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -212,6 +217,17 @@ def _facts(settings: Settings) -> Facts:
 
         _FACTS_CACHE[key] = load_facts(settings.models)
     return _FACTS_CACHE[key]
+
+
+def _screened_in(text: str) -> bool:
+    """True unless ``ast`` parses the file and finds no call that can start a call site."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like are not ours to report
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True  # libcst decides, and reports BC001 if it cannot parse either
+    return calls_a_target(tree)
 
 
 def _decode(data: bytes) -> str | None:

@@ -11,16 +11,27 @@ import re
 
 __all__ = ["might_have_call_site"]
 
-# Every call site needs one of these in the file: a Bedrock class, model or client name, the
-# ``modelId=`` keyword of boto3, or the strands package (whose default model is on Bedrock); a
-# ``noqa`` naming a BC code is checked for being unused wherever it is. Plain substring search runs
-# at memory speed; a regex with alternatives is ten times slower on a large tree.
-_NEEDLES = (b"edrock", b"EDROCK", b"modelId", b"strands")
+# A finder can only start from a file holding all the words of one group: the boto3 method name
+# (``converse`` also covers ``converse_stream``), the anthropic client class, LiteLLM with a
+# ``bedrock/`` model, the strands package (its default model is on Bedrock), pydantic-ai with a
+# Bedrock model, the LangChain and LlamaIndex classes. A ``noqa`` naming a BC code is checked for
+# being unused wherever it is. Substring search runs at memory speed; a regex with alternatives
+# is ten times slower on a large tree.
+_GROUPS = (
+    (b"converse",),
+    (b"invoke_model",),
+    (b"AnthropicBedrock",),
+    (b"litellm", b"bedrock"),
+    (b"strands",),
+    (b"pydantic_ai", b"edrock"),
+    (b"ChatBedrock",),
+    (b"BedrockConverse",),
+)
 _NOQA_CODE = re.compile(rb"(?i:noqa)[^\n]*BC\d")
 
 
 def might_have_call_site(data: bytes) -> bool:
     """False only when no call site can be in the file: it is then never parsed."""
-    if any(needle in data for needle in _NEEDLES):
+    if any(all(word in data for word in group) for group in _GROUPS):
         return True
     return b"BC" in data and _NOQA_CODE.search(data) is not None

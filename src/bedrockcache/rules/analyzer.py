@@ -13,7 +13,9 @@ from bedrockcache.rules.model import Example, Rule
 _FLAKE8_NOQA = "https://flake8.pycqa.org/en/latest/user/violations.html#in-line-ignoring-errors"
 _RUFF_NOQA = "https://docs.astral.sh/ruff/rules/unused-noqa/"
 
-_CLIENT = 'import boto3\n\nbedrock = boto3.client("bedrock-runtime")\n\n'
+_CLIENT = (
+    'import boto3\n\nbedrock = boto3.client("bedrock-runtime")\nconverse = bedrock.converse\n\n'
+)
 _CONVERSE_WITHOUT_CACHE = (
     "import boto3\n"
     "\n"
