@@ -72,7 +72,11 @@ class Cache:
 
     def get(self, path: str, content: bytes) -> FileResult | None:
         """The stored result for this path and content, or None (a miss) for anything doubtful."""
-        digest, entry = self._entry(path, content)
+        return self.get_digest(path, hashlib.sha256(content).hexdigest())
+
+    def get_digest(self, path: str, digest: str) -> FileResult | None:
+        """As ``get``, for content known by its sha256 (from the file index)."""
+        entry = self._entry_for(path, digest)
         try:
             with open(entry, "rb") as handle:
                 data = json.loads(handle.read().decode("utf-8"))
@@ -103,11 +107,44 @@ class Cache:
         except OSError:
             self._writable = False
 
+    def load_index(self) -> dict[str, list[Any]]:
+        """``{path: [mtime_ns, size, sha256 or None]}`` from the last run with these settings.
+
+        A warm run stats each file instead of reading it: an unchanged file that could not hold
+        a call site is skipped, and a candidate's result is found by its recorded digest. Like
+        ruff's cache, this trusts (mtime, size); ``--no-cache`` reads everything.
+        """
+        try:
+            with open(self._index_path(), "rb") as handle:
+                data = json.loads(handle.read().decode("utf-8"))
+        except Exception:  # a missing or corrupt index is an empty one
+            return {}
+        if not isinstance(data, dict) or data.get("settings") != self._settings_key:
+            return {}
+        files = data.get("files")
+        return files if isinstance(files, dict) else {}
+
+    def save_index(self, files: dict[str, list[Any]]) -> None:
+        if not self._writable:
+            return
+        payload = {"settings": self._settings_key, "files": files}
+        try:
+            self._prepare()
+            _write_atomic(self._index_path(), json.dumps(payload, separators=(",", ":")).encode())
+        except OSError:
+            self._writable = False
+
+    def _index_path(self) -> Path:
+        return self._versioned / f"files-{self._settings_key[:32]}.json"
+
     def _entry(self, path: str, content: bytes) -> tuple[str, Path]:
         digest = hashlib.sha256(content).hexdigest()
+        return digest, self._entry_for(path, digest)
+
+    def _entry_for(self, path: str, digest: str) -> Path:
         key = json.dumps([__version__, self._settings_key, path, digest])
         name = hashlib.sha256(key.encode("utf-8")).hexdigest()
-        return digest, self._versioned / name[:2] / f"{name}.json"
+        return self._versioned / name[:2] / f"{name}.json"
 
     def _inputs(self, path: str, digest: str) -> dict[str, str]:
         return {

@@ -8,11 +8,13 @@ and only the remaining candidates are parsed, in worker processes when there are
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from bedrockcache.config import Settings
 from bedrockcache.lint.cache import Cache, FileResult, default_cache_dir
@@ -41,13 +43,30 @@ def lint_paths(
     cache = (
         Cache(cache_dir or default_cache_dir(settings.root), settings.key()) if use_cache else None
     )
+    index = cache.load_index() if cache is not None else {}
+    seen: dict[str, list[Any]] = {}
     result = LintResult(files_checked=len(files))
     pending: list[tuple[str, str, bytes]] = []  # (file, display path, contents)
     for file in files:
+        shown = display_path(file)
+        stamp = _stamp(file)
+        known = index.get(str(file))
+        if cache is not None and stamp is not None and known and known[:2] == stamp:
+            if known[2] is None:  # unchanged, and it could not hold a call site
+                seen[str(file)] = known
+                continue
+            cached = cache.get_digest(shown, known[2])
+            if cached is not None:
+                seen[str(file)] = known
+                _merge(result, cached)
+                continue
         data = file.read_bytes()
         if not might_have_call_site(data):
+            if stamp is not None:
+                seen[str(file)] = [*stamp, None]
             continue
-        shown = display_path(file)
+        if stamp is not None:
+            seen[str(file)] = [*stamp, hashlib.sha256(data).hexdigest()]
         cached = cache.get(shown, data) if cache is not None else None
         if cached is not None:
             _merge(result, cached)
@@ -60,9 +79,19 @@ def lint_paths(
         if cache is not None:
             cache.put(shown, data, report)
         _merge(result, report)
+    if cache is not None and seen != {k: index.get(k) for k in seen}:
+        cache.save_index({**index, **seen})
     result.diagnostics.sort()
     result.unresolved.sort()
     return result
+
+
+def _stamp(file: Path) -> list[int] | None:
+    try:
+        info = file.stat()
+    except OSError:
+        return None
+    return [info.st_mtime_ns, info.st_size]
 
 
 def display_path(file: Path) -> str:
