@@ -387,3 +387,44 @@ def explain_text(entry: Rule, level: int = 1) -> str:
     if entry.sources:
         parts += ["", f"{h2} Sources", "", *(f"- {s}" for s in entry.sources)]
     return "\n".join(parts)
+
+
+@main.command("suggest")
+@click.argument("file", default="-", metavar="FILE|-")
+@click.option(
+    "--backend",
+    "backend_name",
+    metavar="NAME",
+    help="Layer the request goes through: "
+    + ", ".join(b.value for b in Backend)
+    + ". Detected from the request's shape when omitted.",
+)
+@click.option("--model", "model_id", metavar="ID", help="Bedrock model id to plan for.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def suggest_command(
+    file: str, backend_name: str | None, model_id: str | None, output_format: str
+) -> None:
+    """Suggest where the cache breakpoints of one request (JSON file, or - for stdin) should go."""
+    from bedrockcache.suggest import suggest_breakpoints, suggestion_dict, suggestion_text
+
+    backend = None
+    if backend_name is not None:
+        try:
+            backend = parse_backend(backend_name)
+        except ValueError as exc:
+            _fail(str(exc))
+    request = _read_request(file)
+    try:
+        suggestion = suggest_breakpoints(request, model_id, backend=backend)
+    except (RequestError, ValueError) as exc:
+        _fail(str(exc))
+    if output_format == "json":
+        click.echo(json.dumps(suggestion_dict(suggestion), indent=2))
+    else:
+        click.echo(suggestion_text(suggestion))
