@@ -26,7 +26,7 @@ from bedrockcache.lint.diagnostic import Diagnostic, Unresolved
 from bedrockcache.lint.evaluate import Evaluator, Origins
 from bedrockcache.lint.index import ModuleIndex
 from bedrockcache.lint.layers import constants, constructors, functions, layer_modules
-from bedrockcache.lint.noqa import apply_noqa, parse_noqa
+from bedrockcache.lint.noqa import NoqaMap, apply_noqa, parse_noqa
 from bedrockcache.lint.prefilter import might_have_call_site
 from bedrockcache.lint.screen import calls_a_target
 from bedrockcache.lint.sites import CallSite, FileContext
@@ -45,31 +45,36 @@ def check_source(
     facts: Facts | None = None,
     *,
     prefilter: bool = True,
+    noqa: bool = True,
 ) -> FileResult:
-    """Lint one file's contents; ``path`` is what diagnostics show."""
+    """Lint one file's contents; ``path`` is what diagnostics show.
+
+    ``noqa=False`` leaves line-level ``# noqa`` comments to the caller (flake8 applies its own);
+    the file-level ``# bedrockcache: noqa`` is still honoured.
+    """
     settings = settings or Settings()
     data = source.encode("utf-8") if isinstance(source, str) else source
     if prefilter and not might_have_call_site(data):
         return FileResult()
     text = _decode(data)
     if text is None:
-        return _finish(FileResult(diagnostics=[_not_utf8(path, data)]), "", path, settings)
+        return _finish(FileResult(diagnostics=[_not_utf8(path, data)]), "", path, settings, noqa)
     if not _screened_in(text):
-        return _finish(FileResult(parsed=True), text, path, settings)
+        return _finish(FileResult(parsed=True), text, path, settings, noqa)
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        return _finish(FileResult(diagnostics=[_syntax(path, exc)]), text, path, settings)
+        return _finish(FileResult(diagnostics=[_syntax(path, exc)]), text, path, settings, noqa)
     except (RecursionError, MemoryError, ValueError) as exc:
         error = Diagnostic(path, 1, 1, "BC001", f"cannot parse: {exc}", 1, 2, Severity.ERROR)
-        return _finish(FileResult(diagnostics=[error]), text, path, settings)
+        return _finish(FileResult(diagnostics=[error]), text, path, settings, noqa)
     report = FileResult(parsed=True)
     try:
         _analyse(module, path, settings, facts, report)
     except Exception as exc:  # a bug of ours must not stop the run; it is listed, not hidden
         reason = f"internal error, please report it: {type(exc).__name__}: {exc}"
         report.unresolved.append(Unresolved(path, 1, 1, "file", (reason,)))
-    return _finish(report, text, path, settings)
+    return _finish(report, text, path, settings, noqa)
 
 
 def _analyse(
@@ -182,16 +187,21 @@ def _walk(
     return node, matched
 
 
-def _finish(report: FileResult, text: str, path: str, settings: Settings) -> FileResult:
+def _finish(
+    report: FileResult, text: str, path: str, settings: Settings, noqa: bool = True
+) -> FileResult:
     rules = catalogue()
     kept = [
         d
         for d in report.diagnostics
         if settings.enabled(d.code, d.severity) and not settings.ignored_in(path, d.code)
     ]
+    directives = parse_noqa(text)
+    if not noqa:
+        directives = NoqaMap(lines={}, file=directives.file)
     kept = apply_noqa(
         kept,
-        parse_noqa(text),
+        directives,
         path,
         known_codes=rules.keys(),
         enabled=lambda code: settings.enabled(code, rules[code].severity),
