@@ -149,3 +149,16 @@ def test_anthropic_body_places_and_problems():
 def test_bad_bodies_raise_request_error(body, message):
     with pytest.raises(RequestError, match=message):
         from_anthropic_body(body)
+
+
+def test_partial_text_stays_partial_through_the_operations_backends_apply():
+    from bedrockcache.tokens import estimate_text
+    from bedrockcache.unknown import PartialText
+
+    text = PartialText((Unknown("parameter 'prompt'"),))
+    assert text  # unknown content is not empty
+    joined = ("" + text + "\n").strip()
+    assert isinstance(joined, PartialText) and joined.unknown_parts
+    assert estimate_text(joined).high is None
+    known = "a" + PartialText(("b",))
+    assert known == "ab" and not isinstance(known, PartialText)

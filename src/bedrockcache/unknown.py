@@ -40,5 +40,52 @@ class PartialText(str):
     def unknown_parts(self) -> tuple[Unknown, ...]:
         return tuple(p for p in self.parts if isinstance(p, Unknown))
 
+    # Text built from a PartialText stays partial: a backend that joins, pads or strips a prompt
+    # must not turn "unknown content" into "empty".
+    def __bool__(self) -> bool:
+        return bool(self.unknown_parts) or len(self) > 0
+
+    def __add__(self, other: object) -> str:
+        if isinstance(other, str):
+            return _combine((*self.parts, *_parts(other)))
+        return NotImplemented
+
+    def __radd__(self, other: object) -> str:
+        if isinstance(other, str):
+            return _combine((*_parts(other), *self.parts))
+        return NotImplemented
+
+    def strip(self, chars: str | None = None) -> str:
+        return self.lstrip(chars).rstrip(chars)
+
+    def lstrip(self, chars: str | None = None) -> str:
+        first = self.parts[0] if self.parts else ""
+        if isinstance(first, str):
+            return _combine((first.lstrip(chars), *self.parts[1:]))
+        return self
+
+    def rstrip(self, chars: str | None = None) -> str:
+        last = self.parts[-1] if self.parts else ""
+        if isinstance(last, str):
+            return _combine((*self.parts[:-1], last.rstrip(chars)))
+        return self
+
     def __repr__(self) -> str:
         return f"PartialText({self.parts!r})"
+
+
+def _parts(text: str) -> tuple[str | Unknown, ...]:
+    return text.parts if isinstance(text, PartialText) else (str(text),)
+
+
+def _combine(parts: tuple[str | Unknown, ...]) -> str:
+    """Adjacent known parts merged; a plain ``str`` when nothing is unknown."""
+    merged: list[str | Unknown] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] = merged[-1] + part
+        elif part != "":
+            merged.append(part)
+    if all(isinstance(p, str) for p in merged):
+        return "".join(p for p in merged if isinstance(p, str))
+    return PartialText(tuple(merged))

@@ -511,10 +511,6 @@ def test_llamaindex_constructor_spread_never_invents_a_finding(
 # ---- known gaps in the backends (see the layer report) ------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="backends read text of unknown length (a str parameter) as empty: ~0 tokens, BC305",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "source",
     [

@@ -450,7 +450,9 @@ class Evaluator:
 
     def _method(self, call: cst.Call, func: cst.Attribute, statement: cst.CSTNode) -> Any:
         method = func.attr.value
-        if method in ("read", "read_text"):
+        if method == "read_text" or (
+            method == "read" and self._is_open_file(func.value, statement)
+        ):
             return text_unknown(f"call {_source(call)}")
         receiver = self._value(func.value, statement)
         args = [self._value(a.value, statement) for a in call.args if _plain_positional(a)]
@@ -461,6 +463,20 @@ class Evaluator:
         if isinstance(receiver, Dumped | str) and method == "encode":
             return receiver
         return Unknown(f"call {_source(call)}")
+
+    def _is_open_file(self, receiver: cst.BaseExpression, statement: cst.CSTNode) -> bool:
+        """``open(...)`` itself, or a name bound by ``with open(...) as name`` around the call."""
+        if isinstance(receiver, cst.Call):
+            return isinstance(receiver.func, cst.Name) and receiver.func.value == "open"
+        if not isinstance(receiver, cst.Name):
+            return False
+        for node in self.index.ancestors(statement):
+            if isinstance(node, cst.With):
+                for item in node.items:
+                    target = item.asname.name if item.asname is not None else None
+                    if isinstance(target, cst.Name) and target.value == receiver.value:
+                        return self._is_open_file(item.item, statement)
+        return False
 
     def _json_dumps(self, call: cst.Call, statement: cst.CSTNode) -> Any:
         kwargs, hidden = self.arguments(call, statement)
