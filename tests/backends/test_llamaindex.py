@@ -380,3 +380,18 @@ def test_every_llamaindex_code_is_in_range():
     codes = [r.code for r in rules.RULES]
     assert codes[0] == llamaindex.MISSING == "BC107"
     assert all(240 <= int(c[2:]) <= 249 for c in codes[1:])
+
+
+def test_an_unknown_system_prompt_caching_flag_is_not_reported_without_system_content():
+    from bedrockcache import Unknown
+
+    report = audit(
+        {
+            "class": "BedrockConverse",
+            "model": "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "system_prompt_caching": Unknown("parameter 'cache'"),
+            "messages": [{"role": "user", "content": "hi"}],
+        },
+        "llamaindex-bedrock-converse",
+    )
+    assert "BC246" not in report.codes

@@ -491,6 +491,7 @@ def _system_prompt_caching(
         return system
     if not system:
         unknown = isinstance(messages, Unknown) or any(isinstance(m, Unknown) for m in messages)
+        unknown = unknown or isinstance(flag, Unknown)  # it may be off: nothing to report
         if not unknown and "system_prompt" not in ctx.request:  # else BC245 says it
             ctx.report(
                 rules.SYSTEM_CACHING_WITHOUT_SYSTEM,

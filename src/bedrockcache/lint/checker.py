@@ -17,7 +17,7 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from bedrockcache.audit import audit
+from bedrockcache.audit import AuditReport, audit
 from bedrockcache.config import Settings
 from bedrockcache.facts import Facts, default_facts
 from bedrockcache.findings import Finding, Outcome, Severity
@@ -117,6 +117,8 @@ def _audit_site(
         )
         return
     for finding in audited.findings:
+        if finding.code.startswith("BC1") and not _could_cache(audited, facts or _facts(settings)):
+            continue  # a literal "hi" loses nothing without a directive: demo code, not a bug
         if finding.outcome is Outcome.UNAUDITED:
             reasons.append(f"{finding.code} {finding.message}")
             continue
@@ -128,6 +130,19 @@ def _audit_site(
         report.unresolved.append(
             Unresolved(path, start.line, start.column + 1, site.kind, tuple(reasons))
         )
+
+
+def _could_cache(report: AuditReport, facts: Facts) -> bool:
+    """Whether a directive could cache anything: not when the whole request is certainly below
+    the model's minimum (or, for an unknown model, below every caching model's minimum)."""
+    if report.wire is None:
+        return True
+    model = report.model.model if report.model is not None else None
+    if model is not None and model.min_tokens:
+        minimum = model.min_tokens
+    else:
+        minimum = min((m.min_tokens or 0 for m in facts.models if m.caching == "yes"), default=0)
+    return not report.wire.prefix_tokens.below(minimum)
 
 
 def _diagnostic(finding: Finding, path: str, where: CodeRange, exact: bool) -> Diagnostic:
@@ -206,10 +221,13 @@ def _finish(
         known_codes=rules.keys(),
         enabled=lambda code: settings.enabled(code, rules[code].severity),
     )
+    # A constructor shared by several call sites is reported once.
     report.diagnostics = sorted(
-        d
-        for d in kept
-        if settings.enabled(d.code, d.severity) and not settings.ignored_in(path, d.code)
+        {
+            d
+            for d in kept
+            if settings.enabled(d.code, d.severity) and not settings.ignored_in(path, d.code)
+        }
     )
     report.unresolved.sort()
     return report
