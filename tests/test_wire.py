@@ -162,3 +162,13 @@ def test_partial_text_stays_partial_through_the_operations_backends_apply():
     assert estimate_text(joined).high is None
     known = "a" + PartialText(("b",))
     assert known == "ab" and not isinstance(known, PartialText)
+
+
+def test_partial_text_is_not_equal_to_the_text_it_knows():
+    from bedrockcache.unknown import PartialText
+
+    unknown = PartialText((Unknown("parameter 'prompt'"),))
+    assert unknown != ""
+    assert not (unknown == "")
+    assert PartialText(("a",)) == "a"
+    assert PartialText(("a", Unknown("x"))) == PartialText(("a", Unknown("x")))

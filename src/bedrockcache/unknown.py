@@ -45,6 +45,16 @@ class PartialText(str):
     def __bool__(self) -> bool:
         return bool(self.unknown_parts) or len(self) > 0
 
+    def __eq__(self, other: object) -> bool:
+        if not self.unknown_parts:
+            return str.__eq__(self, other)
+        return isinstance(other, PartialText) and other.parts == self.parts
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
     def __add__(self, other: object) -> str:
         if isinstance(other, str):
             return _combine((*self.parts, *_parts(other)))

@@ -55,6 +55,22 @@ class FileResult:
     parsed: bool = False  # passed the prefilter and was parsed
 
 
+@cache
+def code_version() -> str:
+    """The release plus a stamp of the package's own files (names, sizes, mtimes).
+
+    A development checkout keeps one version number while its rules change; results computed
+    by other code must not be served, so any edit to the package is a new cache key.
+    """
+    package = Path(__file__).resolve().parents[1]
+    stamp = hashlib.sha256()
+    for file in sorted(package.rglob("*")):
+        if file.suffix in (".py", ".toml"):
+            info = file.stat()
+            stamp.update(f"{file.relative_to(package)}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return f"{__version__}+{stamp.hexdigest()[:16]}"
+
+
 def default_cache_dir(root: Path) -> Path:
     """Where the cache lives unless ``--cache-dir`` says otherwise: beside the config file."""
     return Path(root) / CACHE_DIR_NAME
@@ -142,13 +158,13 @@ class Cache:
         return digest, self._entry_for(path, digest)
 
     def _entry_for(self, path: str, digest: str) -> Path:
-        key = json.dumps([__version__, self._settings_key, path, digest])
+        key = json.dumps([code_version(), self._settings_key, path, digest])
         name = hashlib.sha256(key.encode("utf-8")).hexdigest()
         return self._versioned / name[:2] / f"{name}.json"
 
     def _inputs(self, path: str, digest: str) -> dict[str, str]:
         return {
-            "version": __version__,
+            "version": code_version(),
             "settings": self._settings_key,
             "path": path,
             "sha256": digest,
