@@ -122,7 +122,8 @@ def _audit_site(
         if finding.outcome is Outcome.UNAUDITED:
             reasons.append(f"{finding.code} {finding.message}")
             continue
-        node, exact = _locate(finding.path, site, origins)
+        raw = audited.wire.raw if audited.wire is not None else None
+        node, exact = _locate(finding.path, site, origins, raw)
         where = positions.get(node) or positions[site.node]
         report.diagnostics.append(_diagnostic(finding, path, where, exact))
     if reasons or audited.unaudited:
@@ -162,8 +163,15 @@ def _diagnostic(finding: Finding, path: str, where: CodeRange, exact: bool) -> D
     )
 
 
-def _locate(where: str | None, site: CallSite, origins: Origins) -> tuple[cst.CSTNode, bool]:
-    """The source node behind a request path such as ``messages[0].content[1].cache_control``."""
+def _locate(
+    where: str | None, site: CallSite, origins: Origins, wire: Any = None
+) -> tuple[cst.CSTNode, bool]:
+    """The source node behind a path such as ``messages[0].content[1].cache_control``.
+
+    Layer findings name a place in the layer's request; Bedrock's rules name a place in the wire
+    request, which shares the objects a library passes through unchanged (a cachePoint dict, an
+    InvokeModel body), so both are walked.
+    """
     if not where:
         return site.node, True
     steps: list[str | int] = [int(index) if index else name for name, index in _STEP.findall(where)]
@@ -172,6 +180,8 @@ def _locate(where: str | None, site: CallSite, origins: Origins) -> tuple[cst.CS
     body = site.request.get("body")
     if isinstance(body, dict):
         roots.append(body)
+    if wire is not None:
+        roots.append(wire)
     for root in roots:
         node, matched = _walk(root, steps, origins, site.node)
         if matched == len(steps):
@@ -192,8 +202,10 @@ def _walk(
             nxt = container[step]
         else:
             break
-        found = origins.elements.get((id(value), step)) or origins.elements.get(
-            (id(container), step)
+        found = (
+            origins.elements.get((id(value), step))
+            or origins.elements.get((id(container), step))
+            or origins.nodes.get(id(nxt))
         )
         if found is not None:
             node = found
