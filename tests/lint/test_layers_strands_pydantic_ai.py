@@ -243,11 +243,6 @@ def test_a_model_updated_later_is_unknown() -> None:
     assert report.diagnostics == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="backends/strands.py reads a plain dict as CacheConfig fields (JSON requests), but in "
-    "source code Strands raises AttributeError on it: BC213 expected",
-)
 def test_a_dict_as_cache_config_is_reported() -> None:
     report = _lint("""\
         from strands import Agent

@@ -133,6 +133,9 @@ def _prepare_model(model: Constructed) -> None:
         return
     if "model_id" in kwargs:
         kwargs["model_id"] = known_model(kwargs["model_id"])
+    config = kwargs.get("cache_config")
+    if isinstance(config, dict):  # a dict literal in source, not a CacheConfig: Strands raises
+        config["__class__"] = "dict"
     hidden = kwargs.pop("__hidden__", None)
     if isinstance(hidden, Unknown):
         for key in _HIDDEN_MODEL_KEYS:
