@@ -169,6 +169,6 @@ def test_partial_text_is_not_equal_to_the_text_it_knows():
 
     unknown = PartialText((Unknown("parameter 'prompt'"),))
     assert unknown != ""
-    assert not (unknown == "")
+    assert (unknown == "") is False
     assert PartialText(("a",)) == "a"
     assert PartialText(("a", Unknown("x"))) == PartialText(("a", Unknown("x")))

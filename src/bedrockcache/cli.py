@@ -263,7 +263,10 @@ def clean_command(cache_dir: Path | None) -> None:
     from bedrockcache.lint.cache import clear, default_cache_dir
 
     directory = cache_dir or default_cache_dir(Path.cwd())
-    removed = clear(directory)
+    try:
+        removed = clear(directory)
+    except (ValueError, OSError) as exc:
+        _fail(str(exc))
     click.echo(f"removed {directory}" if removed else f"no cache at {directory}")
 
 

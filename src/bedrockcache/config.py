@@ -183,7 +183,8 @@ def load_settings(
     (a CLI select also drops the config's ignore and extend-select, as ruff's layering does),
     ``ignore``, ``extend_select`` and ``extend_exclude`` add to it. A value of None or an empty
     sequence means "not given" (click's default for an absent multiple option); a string may hold
-    comma-separated selectors. Without a config file, patterns are relative to ``start``.
+    comma-separated selectors. Without a config file, patterns are relative to the working
+    directory (as in ruff), wherever the paths linted are.
     """
     unknown = sorted(set(cli) - set(_CLI_KEYS))
     if unknown:
@@ -202,7 +203,7 @@ def load_settings(
         values = _from_file(config_path)
         root = config_path.parent
     else:
-        root = start if start.is_dir() else start.parent
+        root = Path.cwd()  # as ruff: without a config file, the project is the working directory
     values.update(_from_cli(cli, values))
     return Settings(root=root, config_path=config_path, **values)
 

@@ -67,12 +67,13 @@ def test_search_starts_from_a_file_s_directory(tmp_path):
     assert find_config(tmp_path / "app.py") == config
 
 
-def test_no_config_gives_defaults_rooted_at_start(tmp_path):
+def test_no_config_gives_defaults_rooted_at_the_working_directory(tmp_path, monkeypatch):
     _pyproject(tmp_path, "[project]\nname = 'x'\n")
     found = find_config(tmp_path)
     assert found is None or tmp_path not in found.parents
+    monkeypatch.chdir(tmp_path.parent)
     settings = load_settings(tmp_path, isolated=True)
-    assert settings == Settings(root=tmp_path)
+    assert settings == Settings(root=tmp_path.parent)
     assert settings.exclude == DEFAULT_EXCLUDE
     assert settings.config_path is None
 

@@ -8,7 +8,7 @@ in a way the reader cannot see (a branch, a loop, a call that receives the list)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from dataclasses import dataclass
 
 import libcst as cst
@@ -34,6 +34,19 @@ PURE_FUNCTIONS = frozenset(
         "json.dumps", "copy.copy", "copy.deepcopy", "deepcopy",
     }
 )  # fmt: skip
+# The request-building APIs of the libraries bedrockcache audits read their arguments; a list
+# passed to one call site is still the same list at the next.
+_LIBRARY_READERS = frozenset(
+    {
+        "converse", "converse_stream", "invoke_model", "invoke_model_with_response_stream",
+        "create", "stream", "completion", "acompletion", "bind_tools", "bind", "invoke",
+        "ainvoke", "chat", "achat", "stream_chat", "chat_with_tools", "run", "run_sync",
+        "Agent", "BedrockModel", "CacheConfig", "BedrockConverseModel", "BedrockModelSettings",
+        "ChatBedrockConverse", "ChatBedrock", "SystemMessage", "HumanMessage", "AIMessage",
+        "ToolMessage", "BedrockConverse", "ChatMessage", "TextBlock", "CachePoint",
+    }
+)  # fmt: skip
+_LITERALS = (cst.Element, cst.DictElement, cst.List, cst.Tuple, cst.Dict, cst.Set)
 _LOGGING = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 _LOOPS = (cst.For, cst.While)
 _BLOCKS = (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite)
@@ -62,6 +75,7 @@ class Binding:
     statement: cst.CSTNode  # where the value is evaluated
     mutations: tuple[Mutation, ...] = ()
     escapes: bool = False  # the value was handed to code we cannot see before the use
+    between: tuple[cst.CSTNode, ...] = ()  # the statements run between the binding and the use
 
 
 def resolve(
@@ -70,6 +84,7 @@ def resolve(
     """The binding of ``name`` visible at ``statement``; None when the name is not bound here."""
     chain = index.ancestors(statement)
     mutations: list[Mutation] = []
+    scanned: list[cst.CSTNode] = []
     escapes = False
     crossed_function = False
     for depth in range(len(chain) - 2, -1, -1):
@@ -105,13 +120,22 @@ def resolve(
                 )
             return found_global
         for earlier in reversed(body[:position]):
-            found = _scan(earlier, name, mutations)
+            found = _scan(earlier, name, mutations, index.reader_names)
             if found == "escape":
                 escapes = True
             elif isinstance(found, Unknown):
                 return found
             elif isinstance(found, Binding):
-                return Binding(found.value, found.statement, tuple(reversed(mutations)), escapes)
+                if isinstance(node, cst.Module) and _mutated_in_functions(index, name):
+                    return Unknown(f"module name {name!r} is changed by a function")
+                return Binding(
+                    found.value,
+                    found.statement,
+                    tuple(reversed(mutations)),
+                    escapes,
+                    tuple(reversed(scanned)),
+                )
+            scanned.append(earlier)
     return None
 
 
@@ -132,7 +156,7 @@ def _module_constant(index: ModuleIndex, block: cst.CSTNode, name: str) -> Bindi
     mutations: list[Mutation] = []
     escapes = False
     for later in after:
-        found = _scan(later, name, [])
+        found = _scan(later, name, [], index.reader_names)
         if found == "escape":
             escapes = True
         elif isinstance(found, Unknown):
@@ -142,12 +166,12 @@ def _module_constant(index: ModuleIndex, block: cst.CSTNode, name: str) -> Bindi
 
 
 def _mutated_in_functions(index: ModuleIndex, name: str) -> bool:
-    return any(
-        _mutations_in(f.body, name) or _declares_global(f.body, name) for f in index.functions
-    )
+    return any(writes_to(f.body, name) or _declares_global(f.body, name) for f in index.functions)
 
 
-def _scan(statement: cst.CSTNode, name: str, mutations: list[Mutation]) -> object:
+def _scan(
+    statement: cst.CSTNode, name: str, mutations: list[Mutation], readers: Set[str] = frozenset()
+) -> object:
     """One earlier statement, read backwards: a Binding, a mutation (recorded), Unknown, or None."""
     value = _binding_value(statement, name)
     if value is not None:
@@ -159,10 +183,10 @@ def _scan(statement: cst.CSTNode, name: str, mutations: list[Mutation]) -> objec
         if found:
             mutations.extend(reversed(found))
             return None
-        return "escape" if _escapes(statement, name) else None
+        return "escape" if unsafe_use(statement, name, readers) else None
     if isinstance(statement, cst.With) and not _with_binds(statement, name):
         for inner in reversed(list(statement.body.body)):
-            found_inner = _scan(inner, name, mutations)
+            found_inner = _scan(inner, name, mutations, readers)
             if found_inner is not None:
                 return found_inner
         return None
@@ -170,7 +194,7 @@ def _scan(statement: cst.CSTNode, name: str, mutations: list[Mutation]) -> objec
         return Unknown(f"{name!r} is a function or class") if statement.name.value == name else None
     if _binds_or_mutates(statement, name):
         return Unknown(f"{name!r} is assigned or changed in a branch")
-    return "escape" if _escapes(statement, name) else None
+    return "escape" if unsafe_use(statement, name, readers) else None
 
 
 def _binding_value(statement: cst.CSTNode, name: str) -> cst.BaseExpression | None:
@@ -339,25 +363,80 @@ def _parameter(function: cst.FunctionDef, name: str) -> Parameter | None:
     return None
 
 
-def _escapes(statement: cst.CSTNode, name: str) -> bool:
-    """``name`` is handed to a call that might change it (not a known reader)."""
-    for inner in _walk(statement):
-        if not isinstance(inner, cst.Call):
-            continue
-        func = inner.func
-        if isinstance(func, cst.Attribute) and _is_name(func.value, name):
-            if func.attr.value not in READERS | MUTATORS:
-                return True
-            continue
-        if not any(_is_name(arg.value, name) for arg in inner.args):
-            continue
-        callee = _callee_text(func)
-        if callee in PURE_FUNCTIONS:
-            continue
-        if isinstance(func, cst.Attribute) and func.attr.value in _LOGGING:
-            continue
-        return True
+def unsafe_use(node: cst.CSTNode, name: str, readers: Set[str] = frozenset()) -> bool:
+    """Whether ``node`` uses ``name`` in a way that may change its value or keep a reference to it:
+    anything but reading it (a known reader method, a pure function's argument, a test, an
+    f-string). A subscript or alias written to, a loop over it, an argument to an unknown call
+    all count: the value the evaluator saw may not be the one the call receives."""
+    return any(not _safe(path, readers) for path in _occurrences(node, name))
+
+
+def writes_to(node: cst.CSTNode, name: str) -> bool:
+    """``name``, or something reached from it, is assigned, deleted or changed by a mutator."""
+    for path in _occurrences(node, name):
+        top = _chain_top(path)
+        parent = path[top - 1] if top >= 1 else None
+        if isinstance(parent, cst.AssignTarget | cst.AugAssign | cst.Del):
+            return True
+        called = top >= 2 and isinstance(path[top - 2], cst.Call)
+        if isinstance(parent, cst.Attribute) and called and parent.attr.value in MUTATORS:
+            return True
     return False
+
+
+def _occurrences(node: cst.CSTNode, name: str) -> Iterator[list[cst.CSTNode]]:
+    """Each Name node reading ``name``, with its ancestors (outermost first, itself last)."""
+    stack: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = [(node, [])]
+    while stack:
+        current, ancestors = stack.pop()
+        path = [*ancestors, current]
+        if isinstance(current, cst.Name) and current.value == name:
+            parent = ancestors[-1] if ancestors else None
+            if not (isinstance(parent, cst.Attribute) and parent.attr is current) and not (
+                isinstance(parent, cst.Arg) and parent.keyword is current
+            ):
+                yield path
+            continue
+        stack.extend((child, path) for child in current.children)
+
+
+def _chain_top(path: list[cst.CSTNode]) -> int:
+    """Index in ``path`` of the outermost ``name[...]`` / ``name.attr`` expression over the name."""
+    i = len(path) - 1
+    while i >= 1:
+        parent = path[i - 1]
+        if isinstance(parent, cst.Subscript) and parent.value is path[i]:
+            i -= 1
+        elif isinstance(parent, cst.SubscriptElement | cst.Index):
+            break
+        else:
+            break
+    return i
+
+
+def _safe(path: list[cst.CSTNode], readers: Set[str] = frozenset()) -> bool:
+    top = _chain_top(path)
+    node = path[top]
+    parent = path[top - 1] if top >= 1 else None
+    grand = path[top - 2] if top >= 2 else None
+    if isinstance(parent, cst.Attribute) and parent.value is node:
+        method = parent.attr.value
+        return isinstance(grand, cst.Call) and grand.func is parent and method in READERS
+    inside = top
+    while inside >= 1 and isinstance(path[inside - 1], _LITERALS):
+        inside -= 1  # [x, ...] or {"k": x} handed to a call is the same as x handed to it
+    arg, call = (path[inside - 1], path[inside - 2]) if inside >= 2 else (None, None)
+    if isinstance(arg, cst.Arg) and isinstance(call, cst.Call) and arg.value is path[inside]:
+        func = call.func
+        name = _callee_text(func).rsplit(".", 1)[-1]
+        logging = isinstance(func, cst.Attribute) and name in _LOGGING
+        callee = _callee_text(func)
+        return callee in PURE_FUNCTIONS or logging or name in _LIBRARY_READERS or callee in readers
+    if isinstance(parent, cst.ComparisonTarget | cst.Comparison | cst.BooleanOperation):
+        return True
+    if isinstance(parent, cst.UnaryOperation | cst.FormattedStringExpression):
+        return True
+    return isinstance(parent, cst.If | cst.While | cst.IfExp) and parent.test is node
 
 
 def _callee_text(func: cst.BaseExpression) -> str:

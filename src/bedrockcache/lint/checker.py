@@ -59,15 +59,24 @@ def check_source(
     text = _decode(data)
     if text is None:
         return _finish(FileResult(diagnostics=[_not_utf8(path, data)]), "", path, settings, noqa)
-    if not _screened_in(text):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like are not ours to report
+            tree = ast.parse(text)
+    except SyntaxError as exc:
+        return _finish(FileResult(diagnostics=[_syntax(path, exc)]), text, path, settings, noqa)
+    except ValueError as exc:  # null bytes
+        error = Diagnostic(path, 1, 1, "BC001", f"invalid source: {exc}", 1, 2, Severity.ERROR)
+        return _finish(FileResult(diagnostics=[error]), text, path, settings, noqa)
+    except (RecursionError, MemoryError):
+        return _finish(_not_audited(path, "too deeply nested to parse"), text, path, settings, noqa)
+    if not calls_a_target(tree):  # ast is ten times faster than libcst: most files stop here
         return _finish(FileResult(parsed=True), text, path, settings, noqa)
     try:
         module = cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        return _finish(FileResult(diagnostics=[_syntax(path, exc)]), text, path, settings, noqa)
-    except (RecursionError, MemoryError, ValueError) as exc:
-        error = Diagnostic(path, 1, 1, "BC001", f"cannot parse: {exc}", 1, 2, Severity.ERROR)
-        return _finish(FileResult(diagnostics=[error]), text, path, settings, noqa)
+    except Exception as exc:  # valid Python (ast parsed it) that libcst cannot represent
+        reason = f"libcst cannot parse this file ({type(exc).__name__}); it was not audited"
+        return _finish(_not_audited(path, reason), text, path, settings, noqa)
     report = FileResult(parsed=True)
     try:
         _analyse(module, path, settings, facts, report)
@@ -259,15 +268,8 @@ def _facts(settings: Settings) -> Facts:
     return _FACTS_CACHE[key]
 
 
-def _screened_in(text: str) -> bool:
-    """True unless ``ast`` parses the file and finds no call that can start a call site."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escapes and the like are not ours to report
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return True  # libcst decides, and reports BC001 if it cannot parse either
-    return calls_a_target(tree)
+def _not_audited(path: str, reason: str) -> FileResult:
+    return FileResult(unresolved=[Unresolved(path, 1, 1, "file", (reason,))], parsed=True)
 
 
 def _decode(data: bytes) -> str | None:
@@ -290,7 +292,7 @@ def _not_utf8(path: str, data: bytes) -> Diagnostic:
     return Diagnostic(path, line, column, "BC004", message, line, column + 1, Severity.ERROR)
 
 
-def _syntax(path: str, exc: cst.ParserSyntaxError) -> Diagnostic:
-    line, column = exc.raw_line, exc.raw_column + 1
-    message = f"invalid syntax: {exc.message.splitlines()[0]}; the file was not checked"
+def _syntax(path: str, exc: SyntaxError) -> Diagnostic:
+    line, column = exc.lineno or 1, max(exc.offset or 1, 1)
+    message = f"invalid syntax: {exc.msg}; the file was not checked"
     return Diagnostic(path, line, column, "BC001", message, line, column + 1, Severity.ERROR)

@@ -18,7 +18,7 @@ from typing import Any
 
 import libcst as cst
 
-from bedrockcache.lint.bindings import Binding, Mutation, Parameter, resolve
+from bedrockcache.lint.bindings import Binding, Mutation, Parameter, resolve, unsafe_use
 from bedrockcache.lint.index import ModuleIndex, split_qualified
 from bedrockcache.objects import Constructed
 from bedrockcache.unknown import PartialText, Unknown
@@ -202,8 +202,17 @@ class Evaluator:
         value = self._value(binding.value, binding.statement)
         for mutation in binding.mutations:
             value = self._mutate(value, mutation)
-        if binding.escapes and isinstance(value, dict | list):
-            return Unknown(f"{name!r} is passed to a function before this call")
+        if not isinstance(value, dict | list | Constructed):
+            return value  # text and numbers cannot change behind the name's back
+        if binding.escapes:
+            return Unknown(
+                f"{name!r} is passed to a function or changed through an alias before this call"
+            )
+        for inner in _names_in(binding.value):
+            if inner != name and any(
+                unsafe_use(s, inner, self.index.reader_names) for s in binding.between
+            ):
+                return Unknown(f"{inner!r} changes after it is put in {name!r}")
         return value
 
     def _mutate(self, value: Any, mutation: Mutation) -> Any:
@@ -510,6 +519,22 @@ class Evaluator:
                 else inspect.cleandoc(inner)
             )
         return text_unknown(f"call {_source(call)}") if is_text(inner) else Unknown(_source(call))
+
+
+def _names_in(expr: cst.CSTNode) -> set[str]:
+    """The variable names an expression reads (not attribute or keyword names)."""
+    found: set[str] = set()
+    stack: list[tuple[cst.CSTNode, cst.CSTNode | None]] = [(expr, None)]
+    while stack:
+        node, parent = stack.pop()
+        if isinstance(node, cst.Name):
+            attribute = isinstance(parent, cst.Attribute) and parent.attr is node
+            keyword = isinstance(parent, cst.Arg) and parent.keyword is node
+            if not attribute and not keyword:
+                found.add(node.value)
+            continue
+        stack.extend((child, node) for child in node.children)
+    return found
 
 
 def _string_method(receiver: str, method: str, args: list[Any], call: cst.Call) -> Any:

@@ -39,6 +39,9 @@ class ModuleIndex:
     )  # stmt -> ancestors
     functions: list[cst.FunctionDef] = field(default_factory=list)
     classes: list[cst.ClassDef] = field(default_factory=list)
+    # Names bound to library objects whose calls only read their arguments (a Strands agent):
+    # handing a list to ``agent(...)`` does not make it unknown. Finders add to it.
+    reader_names: set[str] = field(default_factory=set)
 
     @classmethod
     def build(cls, module: cst.Module) -> ModuleIndex:

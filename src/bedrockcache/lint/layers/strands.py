@@ -91,6 +91,7 @@ def _agent_site(ctx: FileContext, call: cst.Call) -> CallSite | None:
     _read_agent_model(ctx, request)
     name = assigned_name(ctx, call)
     if name is not None:
+        ctx.index.reader_names.add(name)  # agent(prompt) reads the prompt's blocks
         for attr in reassigned_attributes(ctx, call, name):
             if attr in _REASSIGNED:
                 request[attr] = Unknown(f"{name}.{attr} is reassigned")
