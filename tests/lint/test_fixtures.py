@@ -43,7 +43,15 @@ def test_fixture_diagnostics_are_exactly_the_marked_ones(path: Path) -> None:
 
 def test_there_are_fixtures_for_every_layer() -> None:
     layers = {p.relative_to(FIXTURES).parts[0] for p in _fixture_files()}
-    assert {"boto3", "anthropic", "litellm"} <= layers
+    assert layers == {
+        "boto3",
+        "anthropic",
+        "litellm",
+        "strands",
+        "pydantic_ai",
+        "langchain",
+        "llamaindex",
+    }
 
 
 def test_the_expect_marker_parser_reads_several_codes() -> None:
