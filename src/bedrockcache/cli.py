@@ -55,9 +55,7 @@ def _read_request(path: str) -> Any:
         _fail(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
 
 
-@main.command("audit")
-@click.argument("file", default="-", metavar="FILE|-")
-@click.option(
+_backend_option = click.option(
     "--backend",
     "backend_name",
     metavar="NAME",
@@ -65,6 +63,11 @@ def _read_request(path: str) -> Any:
     + ", ".join(b.value for b in Backend)
     + ". Detected from the request's shape when omitted.",
 )
+
+
+@main.command("audit")
+@click.argument("file", default="-", metavar="FILE|-")
+@_backend_option
 @click.option("--strict", is_flag=True, help="Exit 1 when caching will not apply.")
 @click.option(
     "--format",
@@ -394,14 +397,7 @@ def explain_text(entry: Rule, level: int = 1) -> str:
 
 @main.command("suggest")
 @click.argument("file", default="-", metavar="FILE|-")
-@click.option(
-    "--backend",
-    "backend_name",
-    metavar="NAME",
-    help="Layer the request goes through: "
-    + ", ".join(b.value for b in Backend)
-    + ". Detected from the request's shape when omitted.",
-)
+@_backend_option
 @click.option("--model", "model_id", metavar="ID", help="Bedrock model id to plan for.")
 @click.option(
     "--format",

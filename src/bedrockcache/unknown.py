@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["PartialText", "Unknown"]
+__all__ = ["PartialText", "Unknown", "join_parts"]
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,12 @@ class PartialText(str):
 
     def __add__(self, other: object) -> str:
         if isinstance(other, str):
-            return _combine((*self.parts, *_parts(other)))
+            return join_parts((*self.parts, *_parts(other)))
         return NotImplemented
 
     def __radd__(self, other: object) -> str:
         if isinstance(other, str):
-            return _combine((*_parts(other), *self.parts))
+            return join_parts((*_parts(other), *self.parts))
         return NotImplemented
 
     def strip(self, chars: str | None = None) -> str:
@@ -71,13 +71,13 @@ class PartialText(str):
     def lstrip(self, chars: str | None = None) -> str:
         first = self.parts[0] if self.parts else ""
         if isinstance(first, str):
-            return _combine((first.lstrip(chars), *self.parts[1:]))
+            return join_parts((first.lstrip(chars), *self.parts[1:]))
         return self
 
     def rstrip(self, chars: str | None = None) -> str:
         last = self.parts[-1] if self.parts else ""
         if isinstance(last, str):
-            return _combine((*self.parts[:-1], last.rstrip(chars)))
+            return join_parts((*self.parts[:-1], last.rstrip(chars)))
         return self
 
     def __repr__(self) -> str:
@@ -88,7 +88,7 @@ def _parts(text: str) -> tuple[str | Unknown, ...]:
     return text.parts if isinstance(text, PartialText) else (str(text),)
 
 
-def _combine(parts: tuple[str | Unknown, ...]) -> str:
+def join_parts(parts: tuple[str | Unknown, ...]) -> str:
     """Adjacent known parts merged; a plain ``str`` when nothing is unknown."""
     merged: list[str | Unknown] = []
     for part in parts:

@@ -74,7 +74,7 @@ _PROMPT_METHODS = frozenset(
     {"predict", "apredict", "stream", "astream", "structured_predict", "astructured_predict"}
 )
 _CHAT_METHODS = frozenset({"chat", "achat", "stream_chat", "astream_chat", "complete", "acomplete"})
-_TOOL_METHODS = frozenset(
+TOOL_METHODS = frozenset(
     {
         "chat_with_tools",
         "achat_with_tools",
@@ -86,7 +86,7 @@ _TOOL_METHODS = frozenset(
 )
 # What BedrockConverse itself builds; additional_kwargs do not replace them here.
 _CALL_KEYS = frozenset({"modelId", "messages", "system", "toolConfig"})
-_KNOWN_METHODS = _PROMPT_METHODS | _CHAT_METHODS | _TOOL_METHODS
+_KNOWN_METHODS = _PROMPT_METHODS | _CHAT_METHODS | TOOL_METHODS
 _BLOCK_CLASSES = {
     "TextBlock": "text",
     "CachePoint": "cache_point",
@@ -511,7 +511,7 @@ def _tools(ctx: Context, method: object) -> list[object] | Unknown | None:
     tools = ctx.request.get("tools")
     if tools is None or (isinstance(tools, (list, tuple)) and not tools):
         return None
-    if isinstance(method, str) and method not in _TOOL_METHODS:
+    if isinstance(method, str) and method not in TOOL_METHODS:
         ctx.note(f"{method}() sends no tools; `tools` is not audited for it")
         return None
     if isinstance(tools, Unknown):

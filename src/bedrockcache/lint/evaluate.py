@@ -21,7 +21,7 @@ import libcst as cst
 from bedrockcache.lint.bindings import Binding, Mutation, Parameter, resolve, unsafe_use
 from bedrockcache.lint.index import ModuleIndex, split_qualified
 from bedrockcache.objects import Constructed
-from bedrockcache.unknown import PartialText, Unknown
+from bedrockcache.unknown import PartialText, Unknown, join_parts
 
 __all__ = ["ConstructorSpec", "Dumped", "Evaluator", "Origins", "is_text", "text_unknown"]
 
@@ -568,15 +568,7 @@ def _string_method(receiver: str, method: str, args: list[Any], call: cst.Call) 
 
 def _text(parts: Sequence[str | Unknown]) -> str:
     """Join text parts; the result is a plain str when every part is known."""
-    merged: list[str | Unknown] = []
-    for part in parts:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] = merged[-1] + part
-        elif part != "":
-            merged.append(part)
-    if all(isinstance(p, str) for p in merged):
-        return "".join(p for p in merged if isinstance(p, str))
-    return PartialText(tuple(merged))
+    return join_parts(tuple(parts))
 
 
 def _text_parts(value: Any) -> list[str | Unknown]:

@@ -19,7 +19,7 @@ from bedrockcache.lint.evaluate import Evaluator
 from bedrockcache.lint.index import ModuleIndex, split_qualified
 from bedrockcache.unknown import PartialText, Unknown
 
-__all__ = ["CallSite", "FileContext", "known_model", "unknown_parts"]
+__all__ = ["CallSite", "FileContext", "assigned_name", "known_model", "unknown_parts"]
 
 
 @dataclass
@@ -74,8 +74,7 @@ class FileContext:
 
     def uses_of(self, call: cst.Call) -> Iterator[tuple[cst.Call, str]]:
         """Method calls on the object ``call`` builds: ``name = Cls(...)`` then ``name.m(...)``."""
-        statement = self.statement(call)
-        target = _assigned_name(statement, call)
+        target = assigned_name(self, call)
         if target is None:
             return
         for other in self.index.calls:
@@ -108,7 +107,9 @@ class FileContext:
         return None
 
 
-def _assigned_name(statement: cst.CSTNode, call: cst.Call) -> str | None:
+def assigned_name(ctx: FileContext, call: cst.Call) -> str | None:
+    """``name`` in ``name = call`` (or ``name: T = call``, ``name = await call``)."""
+    statement = ctx.statement(call)
     if not isinstance(statement, cst.SimpleStatementLine):
         return None
     for small in statement.body:

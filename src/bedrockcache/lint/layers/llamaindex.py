@@ -16,6 +16,7 @@ from typing import Any
 import libcst as cst
 
 from bedrockcache.backends import Backend
+from bedrockcache.backends.llamaindex import TOOL_METHODS
 from bedrockcache.lint.evaluate import ConstructorSpec, is_text, text_unknown
 from bedrockcache.lint.layers.langchain import (
     argument_expr,
@@ -33,16 +34,7 @@ PACKAGE = "llama_index"
 CLASS = "BedrockConverse"
 _CHAT = frozenset({"chat", "achat", "stream_chat", "astream_chat"})
 _COMPLETE = frozenset({"complete", "acomplete", "stream_complete", "astream_complete"})
-_TOOLS = frozenset(
-    {
-        "chat_with_tools",
-        "achat_with_tools",
-        "stream_chat_with_tools",
-        "astream_chat_with_tools",
-        "predict_and_call",
-        "apredict_and_call",
-    }
-)
+_TOOLS = TOOL_METHODS  # the *_with_tools methods: the backend's own list
 _PROMPT = frozenset({"predict", "apredict", "stream", "astream"})
 _STRUCTURED = frozenset({"structured_predict", "astructured_predict"})
 METHODS = _CHAT | _COMPLETE | _TOOLS | _PROMPT | _STRUCTURED

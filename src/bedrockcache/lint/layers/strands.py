@@ -19,7 +19,7 @@ import libcst as cst
 
 from bedrockcache.backends import Backend
 from bedrockcache.lint.evaluate import ConstructorSpec, text_unknown
-from bedrockcache.lint.sites import CallSite, FileContext, known_model
+from bedrockcache.lint.sites import CallSite, FileContext, assigned_name, known_model
 from bedrockcache.objects import Constructed
 from bedrockcache.unknown import Unknown
 
@@ -305,25 +305,6 @@ def other_provider(
     if callee is None or callee[1] == ours:
         return False
     return callee[0] == package or (callee[1].endswith("Model") and "Bedrock" not in callee[1])
-
-
-def assigned_name(ctx: FileContext, call: cst.Call) -> str | None:
-    """``name`` in ``name = call`` (or ``name: T = call``), the name later uses go through."""
-    statement = ctx.statement(call)
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return None
-    for small in statement.body:
-        value = getattr(small, "value", None)
-        if isinstance(value, cst.Await):
-            value = value.expression
-        if value is not call:
-            continue
-        if isinstance(small, cst.Assign) and len(small.targets) == 1:
-            target = small.targets[0].target
-            return target.value if isinstance(target, cst.Name) else None
-        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-            return small.target.value
-    return None
 
 
 def reassigned_attributes(ctx: FileContext, call: cst.Call, name: str) -> Iterator[str]:
