@@ -1,17 +1,46 @@
 """bedrockcache: find broken Anthropic prompt caching on AWS Bedrock before it reaches the bill.
 
 ``import bedrockcache`` and ``audit()`` stay light: no libcst, click, boto3 or framework imports.
+The public names load on first use, so the ``bedrockcache lint`` command over a tree with no
+Bedrock call site never pays for the auditor.
 """
 
-from bedrockcache.audit import AuditReport, audit
-from bedrockcache.backends import Backend
-from bedrockcache.facts import Facts, ModelRef, default_facts, load_facts
-from bedrockcache.findings import Finding, Outcome, Severity
-from bedrockcache.objects import Constructed
-from bedrockcache.suggest import Placement, Suggestion, suggest_breakpoints
-from bedrockcache.tokens import TokenBand
-from bedrockcache.unknown import Unknown
-from bedrockcache.wire import RequestError, WireRequest
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bedrockcache.audit import AuditReport, audit
+    from bedrockcache.backends import Backend
+    from bedrockcache.facts import Facts, ModelRef, default_facts, load_facts
+    from bedrockcache.findings import Finding, Outcome, Severity
+    from bedrockcache.objects import Constructed
+    from bedrockcache.suggest import Placement, Suggestion, suggest_breakpoints
+    from bedrockcache.tokens import TokenBand
+    from bedrockcache.unknown import Unknown
+    from bedrockcache.wire import RequestError, WireRequest
+
+_MODULES = {
+    "AuditReport": "audit",
+    "audit": "audit",
+    "Backend": "backends",
+    "Facts": "facts",
+    "ModelRef": "facts",
+    "default_facts": "facts",
+    "load_facts": "facts",
+    "Finding": "findings",
+    "Outcome": "findings",
+    "Severity": "findings",
+    "Constructed": "objects",
+    "Placement": "suggest",
+    "Suggestion": "suggest",
+    "suggest_breakpoints": "suggest",
+    "TokenBand": "tokens",
+    "Unknown": "unknown",
+    "RequestError": "wire",
+    "WireRequest": "wire",
+}
 
 __all__ = [
     "AuditReport",
@@ -34,3 +63,16 @@ __all__ = [
     "suggest_breakpoints",
 ]
 __version__ = "0.2.0.dev0"
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bedrockcache' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"bedrockcache.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_MODULES])

@@ -13,17 +13,18 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from bedrockcache import __version__
-from bedrockcache.audit import AuditReport, audit
 from bedrockcache.backends import Backend, parse_backend
 from bedrockcache.output import FORMATS
 from bedrockcache.rules.catalogue import catalogue
 from bedrockcache.rules.model import Example, Rule
-from bedrockcache.wire import RequestError
+
+if TYPE_CHECKING:
+    from bedrockcache.audit import AuditReport
 
 EXIT_OK, EXIT_NOT_CACHING, EXIT_USAGE = 0, 1, 2
 
@@ -55,6 +56,15 @@ def _read_request(path: str) -> Any:
         _fail(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
 
 
+def _backend(name: str | None) -> Backend | None:
+    if name is None:
+        return None
+    try:
+        return parse_backend(name)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
 _backend_option = click.option(
     "--backend",
     "backend_name",
@@ -78,16 +88,13 @@ _backend_option = click.option(
 )
 def audit_command(file: str, backend_name: str | None, strict: bool, output_format: str) -> None:
     """Audit one request (JSON file, or - for stdin): will prompt caching apply on Bedrock?"""
-    backend = None
-    if backend_name is not None:
-        try:
-            backend = parse_backend(backend_name)
-        except ValueError as exc:
-            _fail(str(exc))
+    from bedrockcache.audit import audit
+
+    backend = _backend(backend_name)
     request = _read_request(file)
     try:
         report = audit(request, backend)
-    except (RequestError, ValueError) as exc:
+    except ValueError as exc:  # RequestError included
         _fail(str(exc))
     click.echo(_report_json(report) if output_format == "json" else _report_text(report))
     sys.exit(EXIT_NOT_CACHING if strict and not report.will_cache else EXIT_OK)
@@ -412,16 +419,11 @@ def suggest_command(
     """Suggest where the cache breakpoints of one request (JSON file, or - for stdin) should go."""
     from bedrockcache.suggest import suggest_breakpoints, suggestion_dict, suggestion_text
 
-    backend = None
-    if backend_name is not None:
-        try:
-            backend = parse_backend(backend_name)
-        except ValueError as exc:
-            _fail(str(exc))
+    backend = _backend(backend_name)
     request = _read_request(file)
     try:
         suggestion = suggest_breakpoints(request, model_id, backend=backend)
-    except (RequestError, ValueError) as exc:
+    except ValueError as exc:  # RequestError included
         _fail(str(exc))
     if output_format == "json":
         click.echo(json.dumps(suggestion_dict(suggestion), indent=2))
