@@ -15,8 +15,7 @@ __all__ = ["might_have_call_site"]
 # (``converse`` also covers ``converse_stream``), the anthropic client class, LiteLLM with a
 # ``bedrock/`` model, the strands package (its default model is on Bedrock), pydantic-ai with a
 # Bedrock model, the LangChain and LlamaIndex classes. A ``noqa`` naming a BC code is checked for
-# being unused wherever it is. Substring search runs at memory speed; a regex with alternatives
-# is ten times slower on a large tree.
+# being unused wherever it is.
 _GROUPS = (
     (b"converse",),
     (b"invoke_model",),
@@ -27,11 +26,18 @@ _GROUPS = (
     (b"ChatBedrock",),
     (b"BedrockConverse",),
 )
+# Every group holds one of these once the file is lowercased. Lowercasing and five substring
+# searches run at memory speed; most files fail here, and only the rest are tested group by group
+# (a regex with alternatives is ten times slower).
+_FIRST = (b"converse", b"invoke_model", b"bedrock", b"strands", b"noqa")
 _NOQA_CODE = re.compile(rb"(?i:noqa)[^\n]*BC\d")
 
 
 def might_have_call_site(data: bytes) -> bool:
     """False only when no call site can be in the file: it is then never parsed."""
+    lowered = data.lower()
+    if not any(word in lowered for word in _FIRST):
+        return False
     if any(all(word in data for word in group) for group in _GROUPS):
         return True
-    return b"BC" in data and _NOQA_CODE.search(data) is not None
+    return b"noqa" in lowered and _NOQA_CODE.search(data) is not None
