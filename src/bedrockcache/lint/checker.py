@@ -11,7 +11,7 @@ import io
 import re
 import tokenize
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import libcst as cst
@@ -94,7 +94,10 @@ def _analyse(
     if sites:
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         for ctx, site in sites:
-            _audit_site(ctx.evaluator.origins, site, path, positions, settings, facts, report)
+            in_scope = _scope_test(ctx, site, positions)
+            _audit_site(
+                ctx.evaluator.origins, site, path, positions, in_scope, settings, facts, report
+            )
         report.call_sites = len(sites)
 
 
@@ -106,11 +109,32 @@ def _sites(index: ModuleIndex) -> Iterator[tuple[FileContext, CallSite]]:
             yield ctx, site
 
 
+def _scope_test(ctx: FileContext, site: CallSite, positions: Any) -> Callable[[cst.CSTNode], bool]:
+    """Whether a node lies in the function holding the call site (anywhere, at module level)."""
+    functions = [n for n in ctx.index.ancestors(site.node) if isinstance(n, cst.FunctionDef)]
+    if not isinstance(site.node, cst.Call) or site.node not in ctx.index.statement_of:
+        return lambda node: True
+    if not functions:
+        return lambda node: True
+    outer = positions[functions[0]]
+
+    def inside(node: cst.CSTNode) -> bool:
+        where = positions.get(node)
+        if where is None:
+            return False
+        start, end = (where.start.line, where.start.column), (where.end.line, where.end.column)
+        first = (outer.start.line, outer.start.column)
+        return first <= start and end <= (outer.end.line, outer.end.column)
+
+    return inside
+
+
 def _audit_site(
     origins: Origins,
     site: CallSite,
     path: str,
     positions: Any,
+    in_scope: Callable[[cst.CSTNode], bool],
     settings: Settings,
     facts: Facts | None,
     report: FileResult,
@@ -132,7 +156,7 @@ def _audit_site(
             reasons.append(f"{finding.code} {finding.message}")
             continue
         raw = audited.wire.raw if audited.wire is not None else None
-        node, exact = _locate(finding.path, site, origins, raw)
+        node, exact = _locate(finding.path, site, origins, raw, in_scope)
         where = positions.get(node) or positions[site.node]
         report.diagnostics.append(_diagnostic(finding, path, where, exact))
     if reasons or audited.unaudited:
@@ -173,7 +197,11 @@ def _diagnostic(finding: Finding, path: str, where: CodeRange, exact: bool) -> D
 
 
 def _locate(
-    where: str | None, site: CallSite, origins: Origins, wire: Any = None
+    where: str | None,
+    site: CallSite,
+    origins: Origins,
+    wire: Any = None,
+    in_scope: Callable[[cst.CSTNode], bool] = lambda node: True,
 ) -> tuple[cst.CSTNode, bool]:
     """The source node behind a path such as ``messages[0].content[1].cache_control``.
 
@@ -192,7 +220,7 @@ def _locate(
     if wire is not None:
         roots.append(wire)
     for root in roots:
-        node, matched = _walk(root, steps, origins, site.node)
+        node, matched = _walk(root, steps, origins, site.node, in_scope)
         if matched == len(steps):
             return node, True
         if node is not site.node:
@@ -201,7 +229,11 @@ def _locate(
 
 
 def _walk(
-    value: Any, steps: list[str | int], origins: Origins, node: cst.CSTNode
+    value: Any,
+    steps: list[str | int],
+    origins: Origins,
+    node: cst.CSTNode,
+    in_scope: Callable[[cst.CSTNode], bool],
 ) -> tuple[cst.CSTNode, int]:
     matched = 0
     for step in steps:
@@ -216,6 +248,10 @@ def _walk(
             or origins.elements.get((id(container), step))
             or origins.nodes.get(id(nxt))
         )
+        if found is not None and not in_scope(found) and isinstance(nxt, dict | list):
+            # A shared constant's literal (a cachePoint dict) serves many call sites: report the
+            # use. A value given to a framework object elsewhere is the thing to change: go there.
+            break
         if found is not None:
             node = found
         value = nxt
