@@ -144,7 +144,7 @@ def _module_constant(index: ModuleIndex, block: cst.CSTNode, name: str) -> Bindi
     if not isinstance(block, cst.Module):
         return Unknown(f"{name!r} comes from an enclosing function")
     bindings = [s for s in block.body if _binding_value(s, name) is not None]
-    other = [s for s in block.body if s not in bindings and _binds_anywhere_stmt(s, name)]
+    other = [s for s in block.body if s not in bindings and _binds_anywhere(s, name)]
     if not bindings:
         return Unknown(f"{name!r} is bound in a branch") if other else None
     if len(bindings) > 1 or other or _mutated_in_functions(index, name):
@@ -310,15 +310,8 @@ def _binds_or_mutates(node: cst.CSTNode, name: str) -> bool:
     return False
 
 
-def _binds_anywhere(body: cst.CSTNode, name: str) -> bool:
-    return _binds_or_mutates_binding_only(body, name)
-
-
-def _binds_anywhere_stmt(statement: cst.CSTNode, name: str) -> bool:
-    return _binds_or_mutates_binding_only(statement, name)
-
-
-def _binds_or_mutates_binding_only(node: cst.CSTNode, name: str) -> bool:
+def _binds_anywhere(node: cst.CSTNode, name: str) -> bool:
+    """Any binding of ``name`` inside ``node`` (not inside nested functions or classes)."""
     for inner in _walk(node, into_functions=False):
         if isinstance(inner, cst.Assign | cst.AnnAssign | cst.AugAssign | cst.Del) and _rebinds(
             inner, name

@@ -19,7 +19,7 @@ from bedrockcache.lint.evaluate import Evaluator
 from bedrockcache.lint.index import ModuleIndex, split_qualified
 from bedrockcache.unknown import PartialText, Unknown
 
-__all__ = ["CallSite", "FileContext", "assigned_name", "known_model", "unknown_parts"]
+__all__ = ["CallSite", "FileContext", "assigned_name", "known_model"]
 
 
 @dataclass
@@ -132,15 +132,3 @@ def known_model(value: Any) -> str | Unknown | None:
     if isinstance(value, str | Unknown) or value is None:
         return value
     return Unknown("model id")
-
-
-def unknown_parts(value: Any, path: str = "") -> Iterator[tuple[str, Unknown]]:
-    """Every Unknown inside a request, with its path: what the run could not audit."""
-    if isinstance(value, Unknown):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from unknown_parts(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from unknown_parts(item, f"{path}[{i}]")
