@@ -203,3 +203,14 @@ def test_facts_override_makes_a_new_model_auditable():
     report = audit(request, "bedrock-converse", facts=facts)
     assert report.codes == [] and report.will_cache
     assert report.model.model.key == "claude-opus-4-7"
+
+
+def test_the_package_audit_name_is_the_function_after_the_submodule_is_imported():
+    import importlib
+
+    import bedrockcache
+
+    importlib.import_module("bedrockcache.audit")
+    from bedrockcache import audit
+
+    assert callable(audit) and audit is bedrockcache.audit

@@ -1,8 +1,7 @@
 """bedrockcache: find broken Anthropic prompt caching on AWS Bedrock before it reaches the bill.
 
 ``import bedrockcache`` and ``audit()`` stay light: no libcst, click, boto3 or framework imports.
-The public names load on first use, so the ``bedrockcache lint`` command over a tree with no
-Bedrock call site never pays for the auditor.
+The other public names load on first use.
 """
 
 from __future__ import annotations
@@ -10,8 +9,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# ``audit`` is both a submodule and the function: importing the submodule sets the package's
+# ``audit`` attribute to the module, so the function must be bound here, after that import.
+from bedrockcache.audit import AuditReport, audit
+
 if TYPE_CHECKING:
-    from bedrockcache.audit import AuditReport, audit
     from bedrockcache.backends import Backend
     from bedrockcache.facts import Facts, ModelRef, default_facts, load_facts
     from bedrockcache.findings import Finding, Outcome, Severity
@@ -22,8 +24,6 @@ if TYPE_CHECKING:
     from bedrockcache.wire import RequestError, WireRequest
 
 _MODULES = {
-    "AuditReport": "audit",
-    "audit": "audit",
     "Backend": "backends",
     "Facts": "facts",
     "ModelRef": "facts",
