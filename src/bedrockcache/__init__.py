@@ -15,6 +15,7 @@ from bedrockcache.audit import AuditReport, audit
 
 if TYPE_CHECKING:
     from bedrockcache.backends import Backend
+    from bedrockcache.capturing import Capture, CapturedRequest, Usage, capture
     from bedrockcache.facts import Facts, ModelRef, default_facts, load_facts
     from bedrockcache.findings import Finding, Outcome, Severity
     from bedrockcache.objects import Constructed
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 
 _MODULES = {
     "Backend": "backends",
+    "Capture": "capturing",
+    "CapturedRequest": "capturing",
+    "Usage": "capturing",
+    "capture": "capturing",
     "Facts": "facts",
     "ModelRef": "facts",
     "default_facts": "facts",
@@ -45,6 +50,8 @@ _MODULES = {
 __all__ = [
     "AuditReport",
     "Backend",
+    "Capture",
+    "CapturedRequest",
     "Constructed",
     "Facts",
     "Finding",
@@ -56,8 +63,10 @@ __all__ = [
     "Suggestion",
     "TokenBand",
     "Unknown",
+    "Usage",
     "WireRequest",
     "audit",
+    "capture",
     "default_facts",
     "load_facts",
     "suggest_breakpoints",

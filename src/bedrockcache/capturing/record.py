@@ -1,0 +1,104 @@
+"""One request as it left the process for the Bedrock runtime, and its audit.
+
+The audit runs on what was really sent (the URL's model id and the body bytes), through the
+Bedrock backends only: whichever framework built the request, by now it is plain Converse or an
+InvokeModel body, so the verdict is about the wire and not about our model of the framework.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from bedrockcache.audit import AuditReport, audit
+from bedrockcache.backends import Backend
+
+__all__ = ["OPERATIONS", "CapturedRequest", "bedrock_operation"]
+
+OPERATIONS = {
+    "converse": "Converse",
+    "converse-stream": "ConverseStream",
+    "invoke": "InvokeModel",
+    "invoke-with-response-stream": "InvokeModelWithResponseStream",
+}
+_PATH = re.compile(r"^/model/(?P<model>[^/]+)/(?P<op>[a-z-]+)$")
+_STREAMING = {"ConverseStream", "InvokeModelWithResponseStream"}
+
+
+def bedrock_operation(url: str) -> tuple[str, str] | None:
+    """(operation, model id) when ``url`` is a Bedrock runtime inference call, else None.
+
+    Matched on the path, which is fixed by the Bedrock runtime API, not on the host: VPC endpoints,
+    proxies and ``endpoint_url=`` overrides all keep it.
+    """
+    match = _PATH.match(urlsplit(url).path)
+    if match is None or match["op"] not in OPERATIONS:
+        return None
+    return OPERATIONS[match["op"]], unquote(match["model"])
+
+
+@dataclass
+class CapturedRequest:
+    """What one call sent: the operation, the model id from the URL, and the parsed JSON body."""
+
+    index: int  # 0-based, in the order requests were sent
+    operation: str  # Converse, ConverseStream, InvokeModel or InvokeModelWithResponseStream
+    model_id: str
+    body: Any = field(repr=False)  # the JSON body as parsed; the raw text when it was not JSON
+    url: str
+    client: str  # the HTTP stack that sent it: botocore, httpx or httpx2
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_wire(
+        cls, index: int, url: str, body: bytes, headers: dict[str, str], client: str
+    ) -> CapturedRequest:
+        found = bedrock_operation(url)
+        if found is None:
+            raise ValueError(f"not a Bedrock runtime inference URL: {url}")
+        operation, model_id = found
+        try:
+            parsed: Any = json.loads(body) if body else {}
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            parsed = body.decode("utf-8", "replace")
+        kept = {k.lower(): v for k, v in headers.items() if k.lower() not in _SECRET_HEADERS}
+        return cls(index, operation, model_id, parsed, url, client, kept)
+
+    @property
+    def streaming(self) -> bool:
+        return self.operation in _STREAMING
+
+    @property
+    def backend(self) -> Backend:
+        if self.operation.startswith("Converse"):
+            return Backend.BEDROCK_CONVERSE
+        return Backend.BEDROCK_INVOKE_ANTHROPIC
+
+    @property
+    def request(self) -> dict[str, Any]:
+        """The request in ``audit()``'s shape for its backend: boto3's keyword arguments."""
+        if self.backend is Backend.BEDROCK_CONVERSE:
+            body = self.body if isinstance(self.body, dict) else {}
+            return {"modelId": self.model_id, **body}
+        return {"modelId": self.model_id, "body": self.body}
+
+    @cached_property
+    def report(self) -> AuditReport:
+        return audit(self.request, self.backend)
+
+    def describe(self) -> str:
+        return f"request {self.index} ({self.operation} {self.model_id} via {self.client})"
+
+    def assert_caches(self) -> None:
+        try:
+            self.report.assert_caches()
+        except AssertionError as exc:
+            raise AssertionError(f"{self.describe()}: {exc}") from None
+
+
+# Credentials never belong in a capture that users print, log or attach to a bug report.
+_SECRET_HEADERS = {"authorization", "x-amz-security-token", "x-api-key"}
