@@ -125,6 +125,10 @@ def _report_text(report: AuditReport) -> str:
 
 
 def _report_json(report: AuditReport) -> str:
+    return json.dumps(_report_data(report), indent=2)
+
+
+def _report_data(report: AuditReport) -> dict[str, Any]:
     band = report.cached_tokens
     data = {
         "backend": report.backend.value,
@@ -148,7 +152,83 @@ def _report_json(report: AuditReport) -> str:
         "recommendations": report.recommendations,
         "unaudited": report.unaudited,
     }
-    return json.dumps(data, indent=2)
+    return data
+
+
+@main.command(
+    "trace",
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
+@click.option("--passthrough", is_flag=True, help="Let requests go on to Bedrock (default: offline).")
+@click.option("--strict", is_flag=True, help="Exit 1 when a captured request will not cache.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option("-o", "--output-file", type=click.Path(path_type=Path), help="Write to a file.")
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED, metavar="-- COMMAND")
+def trace_command(
+    passthrough: bool,
+    strict: bool,
+    output_format: str,
+    output_file: Path | None,
+    command: tuple[str, ...],
+) -> None:
+    """Run a Python program with capture on and audit every Bedrock request it sent.
+
+    Offline by default: each request is answered in-process, so no credentials or network are
+    needed. Exits with the program's exit code when it fails; otherwise 0, or 1 with --strict
+    when a request will not cache.
+    """
+    from bedrockcache.tracing import TraceError, run
+
+    try:
+        code, requests = run(list(command), passthrough=passthrough)
+    except TraceError as exc:
+        _fail(str(exc))
+    if output_format == "json":
+        data = {
+            "command": list(command),
+            "exit_code": code,
+            "requests": [
+                {
+                    "index": r.index,
+                    "operation": r.operation,
+                    "model_id": r.model_id,
+                    "client": r.client,
+                    "report": _report_data(r.report),
+                }
+                for r in requests
+            ],
+        }
+        text = json.dumps(data, indent=2)
+    else:
+        blocks = [f"{r.describe()}\n" + _indent(_report_text(r.report)) for r in requests]
+        caching = sum(r.report.will_cache for r in requests)
+        if requests:
+            summary = f"{len(requests)} Bedrock request(s): {caching} will cache, "
+            summary += f"{len(requests) - caching} will not"
+        else:
+            summary = "no Bedrock request was captured"
+        text = "\n\n".join([*blocks, summary])
+    if output_file is not None:
+        try:
+            output_file.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output_file}: {exc.strerror or exc}")
+    else:
+        click.echo(text)
+    if code != 0:
+        sys.exit(code)
+    failing = any(not r.report.will_cache for r in requests)
+    sys.exit(EXIT_NOT_CACHING if strict and failing else EXIT_OK)
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"  {line}" for line in text.splitlines())
 
 
 @main.command("lint")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -55,7 +56,7 @@ class CapturedRequest:
 
     @classmethod
     def from_wire(
-        cls, index: int, url: str, body: bytes, headers: dict[str, str], client: str
+        cls, index: int, url: str, body: bytes, headers: Mapping[str, object], client: str
     ) -> CapturedRequest:
         found = bedrock_operation(url)
         if found is None:
@@ -65,7 +66,11 @@ class CapturedRequest:
             parsed: Any = json.loads(body) if body else {}
         except (UnicodeDecodeError, json.JSONDecodeError):
             parsed = body.decode("utf-8", "replace")
-        kept = {k.lower(): v for k, v in headers.items() if k.lower() not in _SECRET_HEADERS}
+        kept = {
+            str(k).lower(): v.decode("latin-1") if isinstance(v, bytes) else str(v)
+            for k, v in headers.items()
+            if str(k).lower() not in _SECRET_HEADERS
+        }
         return cls(index, operation, model_id, parsed, url, client, kept)
 
     @property

@@ -37,10 +37,16 @@ class Capture:
     """
 
     def __init__(
-        self, *, passthrough: bool = False, usage: UsageSpec | None = None, reply: str = "ok"
+        self,
+        *,
+        passthrough: bool = False,
+        usage: UsageSpec | None = None,
+        reply: str = "ok",
+        on_request: Callable[[CapturedRequest], None] | None = None,
     ) -> None:
         self.passthrough = passthrough
         self.reply = reply
+        self.on_request = on_request
         self._usage = usage
         self.requests: list[CapturedRequest] = []
         self._credentials: ExitStack | None = None
@@ -124,15 +130,20 @@ class Capture:
 
 
 def capture(
-    *, passthrough: bool = False, usage: UsageSpec | None = None, reply: str = "ok"
+    *,
+    passthrough: bool = False,
+    usage: UsageSpec | None = None,
+    reply: str = "ok",
+    on_request: Callable[[CapturedRequest], None] | None = None,
 ) -> Capture:
     """Record every Bedrock runtime request this process sends (see ``Capture``).
 
     ``usage`` sets the token counts the offline responses report (a ``Usage``, a mapping such as
     ``{"input_tokens": 50, "cache_read_input_tokens": 2000}``, or a function of the request);
-    ``reply`` is the assistant text they carry.
+    ``reply`` is the assistant text they carry. ``on_request`` is called with each request as it
+    is recorded, before it is sent or answered (to log it, or to stream it out of the process).
     """
-    return Capture(passthrough=passthrough, usage=usage, reply=reply)
+    return Capture(passthrough=passthrough, usage=usage, reply=reply, on_request=on_request)
 
 
 def _intercept(
@@ -143,15 +154,19 @@ def _intercept(
         if not _active:
             return None
         innermost = _active[-1]
-        recorded = None
+        recorded = []
         for active in _active:
-            recorded = CapturedRequest.from_wire(
+            request = CapturedRequest.from_wire(
                 len(active.requests), url, body, dict(headers), client
             )
-            active.requests.append(recorded)
-    if innermost.passthrough or recorded is None:
+            active.requests.append(request)
+            recorded.append((active, request))
+    for active, request in recorded:
+        if active.on_request is not None:
+            active.on_request(request)
+    if innermost.passthrough:
         return None
-    last = innermost.requests[-1]
+    last = recorded[-1][1]
     usage = innermost._usage_for(last)
     return canned_response(last.operation, last.model_id, usage, innermost.reply)
 
