@@ -4,7 +4,7 @@ Each row sends the same request to a loopback HTTP server, in batches, alternati
 "capture off" and "capture on" so that a burst of machine load hits both alike; the figure is the
 median per-request time over the batches. Rows:
 
-- httpx, not Bedrock: a POST that capture must leave alone (the cost when no Bedrock request is made);
+- httpx, not Bedrock: a POST capture must leave alone (the cost when no Bedrock request is made);
 - botocore, not Bedrock: a Bedrock control-plane call (``bedrock`` ListFoundationModels);
 - boto3 converse, pass-through: a Bedrock runtime request that capture records and lets through;
 - boto3 converse, offline: answered in-process (no server at all), for scale.
@@ -29,10 +29,10 @@ from pathlib import Path
 
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
-import boto3  # noqa: E402
-import httpx  # noqa: E402
+import boto3
+import httpx
 
-from bedrockcache import capture  # noqa: E402
+from bedrockcache import capture
 
 SONNET = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 CONVERSE = b'{"output": {"message": {"role": "assistant", "content": [{"text": "ok"}]}}, "stopReason": "end_turn", "usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2}, "metrics": {"latencyMs": 1}}'  # noqa: E501
