@@ -65,6 +65,7 @@ def read_trace(path: Path) -> list[CapturedRequest]:
                 record["body"].encode("utf-8"),
                 record["headers"],
                 record["client"],
+                record.get("call_site"),
             )
         )
     return requests
@@ -82,6 +83,7 @@ def start_in_child(trace_file: str, *, passthrough: bool) -> None:
             "client": request.client,
             "headers": request.headers,
             "body": body,
+            "call_site": request.call_site,
         }
         try:
             os.write(fd, (json.dumps(record) + "\n").encode("utf-8"))  # O_APPEND: one atomic write

@@ -53,10 +53,17 @@ class CapturedRequest:
     url: str
     client: str  # the HTTP stack that sent it: botocore, httpx or httpx2
     headers: dict[str, str] = field(default_factory=dict, repr=False)
+    call_site: str | None = None  # "file:line" of the user code that sent it, when on the stack
 
     @classmethod
     def from_wire(
-        cls, index: int, url: str, body: bytes, headers: Mapping[str, object], client: str
+        cls,
+        index: int,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, object],
+        client: str,
+        call_site: str | None = None,
     ) -> CapturedRequest:
         found = bedrock_operation(url)
         if found is None:
@@ -71,7 +78,7 @@ class CapturedRequest:
             for k, v in headers.items()
             if str(k).lower() not in _SECRET_HEADERS
         }
-        return cls(index, operation, model_id, parsed, url, client, kept)
+        return cls(index, operation, model_id, parsed, url, client, kept, call_site)
 
     @property
     def streaming(self) -> bool:

@@ -15,6 +15,7 @@ from types import TracebackType
 
 from bedrockcache.audit import AuditReport
 from bedrockcache.capturing import credentials, patches
+from bedrockcache.capturing.callsite import call_site
 from bedrockcache.capturing.record import CapturedRequest
 from bedrockcache.capturing.responses import CannedResponse, Usage, canned_response
 
@@ -81,6 +82,29 @@ class Capture:
         if failures:
             count = f"{len(failures)} of {len(chosen)} request(s) will not cache"
             raise AssertionError(f"bedrockcache: {count}\n" + "\n".join(failures))
+
+    def assert_stable_prefix(self, where: Callable[[CapturedRequest], bool] | None = None) -> None:
+        """Consecutive requests of each call path must repeat the prefix their breakpoints cache.
+
+        Requests are grouped by the line of your code that sent them (or by operation and model
+        when a framework sends from a worker thread). The AssertionError names the first block
+        that differs, the character where it differs, both sides, and the breakpoints it voids.
+        """
+        from bedrockcache.capturing.stability import prefix_changes
+
+        chosen = [r for r in self.requests if where is None or where(r)]
+        changes, compared = prefix_changes(chosen)
+        if not compared:
+            raise AssertionError(
+                "bedrockcache: no two requests of one call path with a breakpoint were captured: "
+                "there is no cached prefix to compare"
+            )
+        if changes:
+            listed = "\n".join(change.describe() for change in changes)
+            raise AssertionError(
+                f"bedrockcache: the cached prefix changed in {len(changes)} of {compared} "
+                f"consecutive call(s)\n{listed}"
+            )
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -150,6 +174,7 @@ def _intercept(
     url: str, body: bytes, headers: Mapping[str, str], client: str
 ) -> CannedResponse | None:
     """Record a Bedrock request in every active capture; the canned answer when offline."""
+    site = call_site()
     with _lock:
         if not _active:
             return None
@@ -157,7 +182,7 @@ def _intercept(
         recorded = []
         for active in _active:
             request = CapturedRequest.from_wire(
-                len(active.requests), url, body, dict(headers), client
+                len(active.requests), url, body, dict(headers), client, site
             )
             active.requests.append(request)
             recorded.append((active, request))
