@@ -159,7 +159,9 @@ def _report_data(report: AuditReport) -> dict[str, Any]:
     "trace",
     context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
 )
-@click.option("--passthrough", is_flag=True, help="Let requests go on to Bedrock (default: offline).")
+@click.option(
+    "--passthrough", is_flag=True, help="Let requests go on to Bedrock (default: offline)."
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when a captured request will not cache.")
 @click.option(
     "--format",
