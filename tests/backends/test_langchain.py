@@ -179,15 +179,44 @@ def test_call_cache_control_adds_nothing_when_four_manual_points_exist():
     assert report.will_cache is True
 
 
-def test_call_cache_control_short_budget_records_holes_instead_of_guessing():
+def test_call_cache_control_short_budget_skips_marked_lists():
+    # This test used to expect holes ("which points survive is not recorded"). The conformance
+    # variant converse-cache-control-short-budget shows langchain-aws 1.9.1 is deterministic:
+    # lists that already hold a cachePoint get none, the rest fill the budget in order
+    # (bedrock_converse.py l.813-838), so only the tools get a point here.
     request = converse(
         human([LONG, CP]), system=[LONG, CP], tools=[TOOL], call={"cache_control": EPH}
     )
     report = audit(request, CONVERSE)
-    assert len(report.wire.breakpoints) == 2  # only the manual ones are certain
-    assert len(report.unaudited) == 3
-    assert "BC306" not in report.codes
-    assert report.will_cache is False  # unknown placements are not a promise
+    assert [p for p, _t, _ttl in points(report)] == [
+        "toolConfig.tools[1].cachePoint",
+        "system[1].cachePoint",
+        "messages[0].content[1].cachePoint",
+    ]
+    assert report.unaudited == []
+    assert report.will_cache is True
+
+
+def test_call_cache_control_no_history_point_once_a_manual_point_exists():
+    request = converse(
+        human("q1 " + LONG), ai("a1"), human("q2"), system=[LONG, CP], call={"cache_control": EPH}
+    )
+    report = audit(request, CONVERSE)
+    assert [p for p, _t, _ttl in points(report)] == [
+        "system[1].cachePoint",
+        "messages[2].content[1].cachePoint",
+    ]
+
+
+def test_call_cache_control_unknown_history_is_a_hole_not_a_guess():
+    request = converse(
+        system(LONG), human("q1 " + LONG), Unknown("a turn"), human("q2"),
+        call={"cache_control": EPH},
+    )  # fmt: skip
+    report = audit(request, CONVERSE)
+    assert points(report) == []  # the unknown turn may hold up to 4 points: nothing is certain
+    assert len(report.unaudited) == 3  # system, the unknown turn, the last message
+    assert report.will_cache is False
 
 
 def test_nova_gets_no_tools_point_and_no_ttl():
@@ -236,10 +265,24 @@ def test_middleware_marks_system_last_message_and_tools(settings, ttl):
 def test_middleware_min_messages_not_reached():
     middleware = {"__class__": "BedrockPromptCachingMiddleware", "min_messages_to_cache": 3}
     report = audit(converse(human("hi"), system_prompt=LONG, middleware=[middleware]), CONVERSE)
-    assert report.codes == ["BC106", "BC237"]
-    assert report.findings[1].severity is Severity.INFO
-    assert report.wire.breakpoints == ()
+    # No BC106 beside BC237 (it used to be reported): the turn is uncached by the middleware's
+    # design and later turns cache (conformance variant agent-converse-min-messages-first-turn)
+    assert report.codes == ["BC237"]
+    assert report.findings[0].severity is Severity.INFO
+    assert report.findings[0].path == "middleware[0].min_messages_to_cache"
     assert report.will_cache is False
+
+
+def test_middleware_min_messages_counts_the_system_prompt():
+    # BedrockPromptCachingMiddleware counts len(messages) + 1 for the agent's system_prompt
+    # (conformance variant agent-converse-min-messages-reached)
+    middleware = {"__class__": "BedrockPromptCachingMiddleware", "min_messages_to_cache": 2}
+    report = audit(converse(human("hi"), system_prompt=LONG, middleware=[middleware]), CONVERSE)
+    assert [p for p, _t, _ttl in points(report)] == [
+        "system[1].cachePoint",
+        "messages[0].content[1].cachePoint",
+    ]
+    assert report.will_cache is True
 
 
 # ---- ChatBedrockConverse: drops and refusals ---------------------------------------------------

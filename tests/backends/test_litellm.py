@@ -292,8 +292,84 @@ def test_a_later_system_message_becomes_a_user_turn() -> None:
     report = run(messages=messages)
     [bp] = report.wire.breakpoints
     assert bp.section == "messages"
-    assert bp.path.startswith("messages[2].content[")
+    # LiteLLM opens the converted turn with an operator note block, so the mark is one further
+    # on than the system text (conformance: litellm converse-mid-conversation-system-message).
+    assert bp.path == "messages[2].content[2].cachePoint"
     assert report.wire.raw["messages"][2]["role"] == "user"
+    invoke = run("bedrock/invoke/" + S45, messages=messages)
+    assert paths(invoke) == ["messages[2].content[1].cache_control"]
+
+
+def test_a_later_system_message_mark_is_rebuilt_on_invoke() -> None:
+    """``_cache_control`` in mid_conversation_system.py: type must be "ephemeral", ttl 5m/1h."""
+    first = [{"role": "user", "content": LONG}, {"role": "assistant", "content": "ok"}]
+    persistent = run("bedrock/invoke/" + S45, messages=[*first, sys_block({"type": "persistent"})])
+    assert paths(persistent) == []
+    assert "BC309" not in errors(persistent)
+    two_hours = run("bedrock/invoke/" + S45, messages=[*first, sys_block({**EPH, "ttl": "2h"})])
+    assert ttls(two_hours) == [None]
+
+
+def test_a_system_message_before_a_tool_result_moves_behind_it() -> None:
+    messages = [
+        {"role": "user", "content": LONG},
+        {"role": "assistant", "content": None, "tool_calls": [CALL]},
+        sys_block(EPH, "be brief"),
+        {"role": "tool", "tool_call_id": "t1", "content": "sunny"},
+    ]
+    assert paths(run(messages=messages, tools=[TOOL])) == ["messages[2].content[3].cachePoint"]
+    invoke = run("bedrock/invoke/" + S45, messages=messages, tools=[TOOL])
+    assert paths(invoke) == ["messages[2].content[2].cache_control"]
+
+
+def test_an_unmapped_id_naming_no_invoke_provider_goes_to_converse() -> None:
+    assert run("bedrock/claude-imaginary-9-v1:0").wire.operation == "Converse"
+    assert run("bedrock/" + UNMAPPED).wire.operation == "InvokeModel"
+
+
+def _turns(n: int) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for k in range(n):
+        out += [{"role": "user", "content": LONG if k == 0 else f"q{k}"}]
+        out += [{"role": "assistant", "content": f"a{k}"}] if k < n - 1 else []
+    return out
+
+
+def test_injection_cap_counts_tool_marks_and_top_level_cache_control() -> None:
+    points = [{"location": "message", "role": "user"}]
+    plain = run(messages=_turns(5), cache_control_injection_points=points)
+    assert len(paths(plain)) == 4
+    tool = run(
+        messages=_turns(5),
+        tools=[{**TOOL, "cache_control": EPH}],
+        cache_control_injection_points=points,
+    )
+    assert len(paths(tool)) == 4 and paths(tool)[0].startswith("toolConfig")
+    top = run(messages=_turns(5), cache_control=EPH, cache_control_injection_points=points)
+    assert len(paths(top)) == 3
+
+
+def test_tool_config_point_is_dropped_when_the_request_is_full() -> None:
+    marked = {"role": "user", "content": [{"type": "text", "text": LONG, "cache_control": EPH}] * 4}
+    report = run(
+        messages=[marked],
+        tools=[TOOL],
+        cache_control_injection_points=[{"location": "tool_config"}],
+    )
+    assert len(paths(report)) == 4 and not paths(report)[0].startswith("toolConfig")
+    assert finding(report, "BC208").path == "cache_control_injection_points[0]"
+
+
+def test_enable_prompt_caching_marks_system_and_last_message() -> None:
+    messages = [{"role": "system", "content": LONG}, U]
+    report = run(messages=messages, enable_prompt_caching=True)
+    assert paths(report) == ["system[1].cachePoint", "messages[0].content[1].cachePoint"]
+    assert "BC103" not in errors(report)
+    assert errors(run(messages=messages)) == ["BC103"]
+    own = run(messages=messages, tools=[{**TOOL, "cache_control": EPH}], enable_prompt_caching=True)
+    assert paths(own) == ["toolConfig.tools[1].cachePoint"]
+    unknown = run(messages=messages, enable_prompt_caching=Unknown("flag"))
+    assert "BC103" not in errors(unknown)
 
 
 def test_tool_calls_need_the_tool_results_merged_into_one_user_turn() -> None:

@@ -170,11 +170,18 @@ def test_cache_point_after_a_document_goes_before_it():
             ],
         ),
         (
-            Constructed("CacheConfig", {"messages": False, "tool_definitions": False}),
-            [("system[1].cachePoint", None)],
+            # CacheConfig has only `retention` and `messages` (pydantic_ai/settings.py); an earlier
+            # version of this test passed `tool_definitions=False`, which pydantic-ai rejects with
+            # UserError (conformance: pydantic-ai unified-cache-messages-false).
+            Constructed("CacheConfig", {"messages": False}),
+            [("toolConfig.tools[1].cachePoint", None), ("system[1].cachePoint", None)],
+        ),
+        (
+            Constructed("CacheConfig", {"retention": "1h", "messages": False}),
+            [("toolConfig.tools[1].cachePoint", "1h"), ("system[1].cachePoint", "1h")],
         ),
     ],
-    ids=["true", "1h", "cache-config"],
+    ids=["true", "1h", "cache-config", "cache-config-retention"],
 )
 def test_unified_cache_setting(cache, expected):
     report = run(prompt=LONG, tools=[TOOL], model_settings={"cache": cache})

@@ -43,6 +43,7 @@ Findings point into this request (``messages[1].content[0]``), not into the wire
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -470,18 +471,19 @@ def _middleware_supports(ctx: Context) -> object:
 
 
 def _conversation_length(ctx: Context) -> int | Unknown:
+    """What the middleware compares with ``min_messages_to_cache``: every message in the
+    state, plus one for the agent's ``system_prompt`` (langchain-aws 1.9.1,
+    ``BedrockPromptCachingMiddleware._should_apply_caching``)."""
     raw = ctx.request.get("messages")
     if isinstance(raw, Unknown):
         return raw
-    if not isinstance(raw, (list, tuple)):
-        return 0
-    count = 0
-    for i, value in enumerate(raw):
-        msg = _parse_message(value, f"messages[{i}]")
-        if isinstance(msg, Unknown):
-            return msg
-        count += msg.kind != "system"
-    return count
+    count = len(raw) if isinstance(raw, (list, tuple)) else 0
+    if isinstance(raw, (list, tuple)) and any(isinstance(m, Unknown) for m in raw):
+        return Unknown("how many messages the agent sends")
+    prompt = ctx.request.get("system_prompt")
+    if isinstance(prompt, Unknown):
+        return prompt
+    return count + (1 if prompt else 0)
 
 
 # ---- ChatBedrockConverse: Converse -------------------------------------------------------------
@@ -729,25 +731,32 @@ def _apply_cache_points(
     cache_control: object,
     family: object,
 ) -> None:
-    """``_apply_cache_points``: where the per-call ``cache_control`` puts cachePoints."""
-    targets = _point_targets(system, messages, tools, family)
+    """``ChatBedrockConverse._apply_cache_points``: where the per-call ``cache_control`` goes.
+
+    In order, each within the budget of 4 that the cachePoints already written use up: the end
+    of the system list unless it holds a cachePoint, the last message unless it holds one (Nova:
+    nor a tool block), the tools unless they hold one (not Nova), and, for Claude with 2+
+    messages and no cachePoint written anywhere, the penultimate message (langchain-aws 1.9.1,
+    bedrock_converse.py l.763-858). What is not known is tried both ways: a place whose outcome
+    differs gets a hole, never a guess.
+    """
+    targets = _point_targets(system, messages, tools)
     if isinstance(cache_control, Unknown):
-        for target, _sure in targets.values():
+        for target in targets.values():
             target.append(Unknown("cache_control argument"))
         return
     if not cache_control:
         return
-    manual, unknown = _manual_points(system, messages, tools)
-    chosen = _chosen_points(targets, manual, unknown)
-    point = _auto_point(cache_control, family)
-    if manual >= _MAX_POINTS:
+    known, unknown = _manual_points(system, messages, tools)
+    if known >= _MAX_POINTS:
         ctx.report(
             rules.BUDGET_FULL,
-            f"{manual} cachePoints are already in the request: the cache_control argument "
-            "adds none",
+            f"{known} cachePoints are already in the request: the cache_control argument adds none",
             path="call.cache_control",
         )
-    for label, (target, _sure) in targets.items():
+    chosen = _chosen_points(targets, known, unknown, family)
+    point = _auto_point(cache_control, family)
+    for label, target in targets.items():
         state = chosen.get(label)
         if state is True:
             target.append({"cachePoint": dict(point)})
@@ -756,19 +765,19 @@ def _apply_cache_points(
 
 
 def _point_targets(
-    system: list[object], messages: object, tools: object, family: object
-) -> dict[str, tuple[list[object], bool]]:
-    """Candidate lists in LangChain's order, each with whether it is certainly a candidate."""
-    targets: dict[str, tuple[list[object], bool]] = {}
+    system: list[object], messages: object, tools: object
+) -> dict[str, list[object]]:
+    """The lists a point may be appended to, in the library's order."""
+    targets: dict[str, list[object]] = {}
     if system:
-        targets["system"] = (system, True)
+        targets["system"] = system
     last, previous = _content_at(messages, -1), _content_at(messages, -2)
     if last is not None:
-        targets["last message"] = (last, True)
-    if isinstance(tools, list) and tools and family != "nova":
-        targets["tools"] = (tools, not isinstance(family, Unknown))
-    if previous is not None and family not in ("other", "nova"):
-        targets["history"] = (previous, family == "anthropic")
+        targets["last message"] = last
+    if isinstance(tools, list) and tools:
+        targets["tools"] = tools
+    if previous is not None:
+        targets["history"] = previous
     return targets
 
 
@@ -795,33 +804,75 @@ def _manual_points(system: object, messages: object, tools: object) -> tuple[int
     return known, unknown
 
 
+def _has_point(elements: list[object]) -> tuple[bool, ...]:
+    """Whether a list holds a cachePoint: (True,), (False,), or both when a hole may be one."""
+    known, unknown = _count_points(elements)
+    if known:
+        return (True,)
+    return (False, True) if unknown else (False,)
+
+
+def _blocks_history(elements: list[object]) -> tuple[bool, ...]:
+    """The library adds no end-of-history point after a reasoning block."""
+    if not elements:
+        return (False,)
+    last = elements[-1]
+    if isinstance(last, Unknown):
+        return (False, True)
+    return (isinstance(last, Mapping) and "reasoningContent" in last,)
+
+
+def _has_tool_block(elements: list[object]) -> tuple[bool, ...]:
+    """Nova: no point on a last message that carries a toolUse or toolResult."""
+    if any(isinstance(e, Mapping) and ("toolResult" in e or "toolUse" in e) for e in elements):
+        return (True,)
+    return (False, True) if any(isinstance(e, Unknown) for e in elements) else (False,)
+
+
 def _chosen_points(
-    targets: Mapping[str, tuple[list[object], bool]], manual: int, unknown: int
+    targets: Mapping[str, list[object]], known: int, unknown: int, family: object
 ) -> dict[str, bool | None]:
     """True: added; False: not added; None: depends on what is not known."""
-    maybe = [label for label, (_t, sure) in targets.items() if not sure]
-    outcomes: list[set[str] | None] = []
-    for count in range(manual, max(manual, min(manual + unknown, _MAX_POINTS)) + 1):
-        for include_maybe in {False, bool(maybe)}:
-            present = [label for label, (_t, sure) in targets.items() if sure or include_maybe]
-            outcomes.append(_selection(present, _MAX_POINTS - count))
+    families = ("anthropic", "nova", "other") if isinstance(family, Unknown) else (family,)
+    manuals = range(known, max(known, min(known + unknown, _MAX_POINTS)) + 1)
+    present = {label: _has_point(target) for label, target in targets.items()}
+    tool_blocks = _has_tool_block(targets["last message"]) if "last message" in targets else ()
+    reasoning = _blocks_history(targets["history"]) if "history" in targets else ()
+    outcomes: set[frozenset[str]] = set()
+    for fam, manual in itertools.product(families, manuals):
+        for has in itertools.product(*present.values()):
+            for tool_block, ends_reasoning in itertools.product(
+                tool_blocks or (False,), reasoning or (False,)
+            ):
+                state = dict(zip(present, has, strict=True))
+                outcomes.add(_placement(state, fam, manual, tool_block, ends_reasoning))
     chosen: dict[str, bool | None] = {}
     for label in targets:
-        picks = {None if o is None else label in o for o in outcomes}
+        picks = {label in outcome for outcome in outcomes}
         chosen[label] = picks.pop() if len(picks) == 1 else None
     return chosen
 
 
-def _selection(present: list[str], budget: int) -> set[str] | None:
-    """PR #1192: the end-of-history point goes first when the budget is short."""
-    legacy = [label for label in present if label != "history"]
-    if budget <= 0:
-        return set()
-    if len(present) <= budget:
-        return set(present)
-    if len(legacy) <= budget:
-        return set(legacy)
-    return None  # which of the legacy points survive is not recorded
+def _placement(
+    has_point: Mapping[str, bool], family: object, manual: int, tool_block: bool, reasoning: bool
+) -> frozenset[str]:
+    """The library's choice for one fully known state."""
+    budget = _MAX_POINTS - manual
+    added: list[str] = []
+    nova = family == "nova"
+    order = (
+        ("system", True),
+        ("last message", not (nova and tool_block)),
+        ("tools", not nova),
+        ("history", family == "anthropic" and manual == 0 and not reasoning),
+    )
+    for label, allowed in order:
+        if budget <= 0:
+            break
+        if label in has_point and allowed and not has_point[label]:
+            added.append(label)
+            budget -= 1
+    return frozenset(added)
 
 
 def _auto_point(cache_control: object, family: object) -> dict[str, Any]:

@@ -5,7 +5,8 @@ decides what happens to a cache directive:
 
 - **Route.** ``bedrock/converse/<id>`` and ``bedrock/invoke/<id>`` force it. ``bedrock/<id>`` goes
   to Converse for ids in LiteLLM's model list (here: ids bedrockcache's facts know) and for an
-  application inference profile ARN, to InvokeModel for any other Claude id.
+  application inference profile ARN, to InvokeModel for any other id that names the
+  ``anthropic`` provider (a bare ``claude-...`` id goes to Converse).
 - **Converse.** Each mark becomes a separate ``{"cachePoint": {"type": "default"}}`` after the
   marked block. ``ttl`` survives only when it is 5m/1h and LiteLLM's model map prices a 1h write
   for the model (or its ``base_model``); other keys are dropped; a tool mark needs
@@ -17,7 +18,8 @@ decides what happens to a cache directive:
   hoisted to the tool, ``anthropic_version: "bedrock-2023-05-31"`` is added, betas go to the body.
 - **Every route.** A message-level ``cache_control`` is read only when ``content`` is a string (or
   on a ``role: "tool"`` message); only leading system messages become ``system``, later ones
-  become user turns. ``cache_control_injection_points`` add marks first (at most 4, oldest
+  become user turns opened by an operator-note text block (a run right before a tool message
+  moves behind it). ``cache_control_injection_points`` add marks first (at most 4, oldest
   messages first); ``drop_params=True`` then cuts the marks to 4, dropping the oldest.
 
 Request shape: the keyword arguments of ``litellm.completion(...)``: ``model`` (``"bedrock/<id>"``,
@@ -55,6 +57,7 @@ _ONE_HOUR_PRICED = frozenset(_MAP["one_hour_priced"])
 _NO_ONE_HOUR_PRICE = frozenset(_MAP["no_one_hour_price"])
 _CACHING_OFF_IN_MAP = frozenset(_MAP["prompt_caching_off"])
 _ABSENT_FROM_MAP = frozenset(_MAP["absent_from_map"])
+_INVOKE_PROVIDERS = tuple(_MAP["invoke_providers"])  # in LiteLLM's order
 # ``AmazonAnthropicClaudeConfig.anthropic_version`` (a class attribute, not configurable).
 _INVOKE_ANTHROPIC_VERSION = "bedrock-2023-05-31"
 # ``MAX_CACHE_CONTROL_BLOCKS`` in ``litellm/integrations/anthropic_cache_control_hook.py``.
@@ -75,6 +78,7 @@ class _Plan:
     refusal: str | None = None  # LiteLLM raises before sending
     notes: list[str] = field(default_factory=list)
     rules_model: object = None  # the model behind ``model_id=`` / an ARN, as the call states it
+    ref: ModelRef | None = None  # the model string, as bedrockcache's facts read it
 
 
 class _Run:
@@ -115,7 +119,9 @@ def translate(request: Mapping[str, Any], facts: Facts, backend: Backend) -> Tra
         run.add(rules.REFUSED, plan.refusal, path="model")
         return Translation(None, MISSING, run.findings, run.notes)
     prepared = _prepare(request.get("messages"))
-    tool_points = _inject(prepared, request.get("cache_control_injection_points"), run)
+    external = _external_marks(request)
+    points = _injection_points(request, prepared, external, run)
+    tool_points = _inject(prepared, points, external, run)
     refusal = _prompt_cache_breakpoints(prepared, request.get("drop_params"), run)
     if refusal is not None:
         run.add(rules.REFUSED, refusal, path="messages")
@@ -160,14 +166,16 @@ def _plan(request: Mapping[str, Any], facts: Facts) -> _Plan:
     if route == "invoke" and not _claude_named(ref) and ref.model is None:
         route = None  # a non-Anthropic InvokeModel body: not audited
     if route is None:
-        return _Plan(None, sent, emit=None, keep_ttl=None, notes=[*notes, _UNKNOWN_ROUTE_NOTE])
+        return _Plan(
+            None, sent, emit=None, keep_ttl=None, notes=[*notes, _UNKNOWN_ROUTE_NOTE], ref=ref
+        )
     emit, reason = _gate(ref, request.get("model_info"))
     base_model = request.get("base_model")
     refs = [ref, facts.resolve(base_model)] if isinstance(base_model, str) else [ref]
     keep_ttl = _keep_ttl(refs, base_model_unknown=isinstance(base_model, Unknown))
     decided = next((r.model for r in refs if r.model is not None), None)
     one_hour_ok = decided is not None and "1h" in decided.ttls
-    plan = _Plan(route, sent, emit, reason, keep_ttl, one_hour_ok, notes=notes)
+    plan = _Plan(route, sent, emit, reason, keep_ttl, one_hour_ok, notes=notes, ref=ref)
     if base_model is not None:
         plan.rules_model = base_model
     elif model_id is not None:
@@ -185,17 +193,39 @@ def _prefix_notes(raw: str, request: Mapping[str, Any]) -> list[str]:
 
 
 def _default_route(ref: ModelRef, notes: list[str]) -> Route | None:
-    """``BedrockModelInfo.get_bedrock_route`` for a model without ``converse/`` or ``invoke/``."""
+    """``BedrockModelInfo.get_bedrock_route`` for a model without ``converse/`` or ``invoke/``.
+
+    An id missing from LiteLLM's model list goes to InvokeModel only when it names an InvokeModel
+    provider (``_names_no_invoke_provider`` in ``llms/bedrock/common_utils.py``), to Converse
+    otherwise: ``anthropic.claude-x`` is InvokeModel, a bare ``claude-x`` is Converse.
+    """
     if ref.is_application_profile or ref.model is not None:
         notes.append("LiteLLM route: Converse (`bedrock/<id>` for an id in its model list)")
         return "converse"
-    if _claude_named(ref):
+    provider = _invoke_provider(ref.raw)
+    if provider == "anthropic":
         notes.append(
             "LiteLLM route: InvokeModel (`bedrock/<id>` for a Claude id missing from its "
             "model list); `bedrock/converse/<id>` forces Converse"
         )
         return "invoke"
+    if provider is None and _claude_named(ref):
+        notes.append(
+            "LiteLLM route: Converse (`bedrock/<id>` for an id missing from its model list "
+            "that names no InvokeModel provider such as `anthropic.`)"
+        )
+        return "converse"
     return None
+
+
+def _invoke_provider(model: str) -> str | None:
+    """``BaseAWSLLM.get_bedrock_invoke_provider``: the provider an id names, in LiteLLM's order."""
+    if "nova" in model.lower():
+        return "nova"
+    head = model.split(".")[0]
+    if head in _INVOKE_PROVIDERS:
+        return head
+    return next((p for p in _INVOKE_PROVIDERS if p in model), None)
 
 
 def _with_rules_model(wire: WireRequest, run: _Run) -> WireRequest:
@@ -329,8 +359,107 @@ def _marks_in(message: Mapping[str, Any]) -> int:
     return count
 
 
-def _inject(prepared: Prepared | Unknown, points: object, run: _Run) -> list[tuple[int, Any]]:
-    """Apply ``cache_control_injection_points`` as LiteLLM's hook does; return tool_config ones."""
+def _external_marks(request: Mapping[str, Any]) -> int | None:
+    """Marks outside the messages that LiteLLM's cap counts (``count_external_cache_breakpoints``):
+    each tool carrying one (on the tool or inside ``function``, kept on the wire or not) and a
+    top-level ``cache_control``. None when they are not known."""
+    tools, top = request.get("tools"), request.get("cache_control")
+    if isinstance(tools, Unknown) or isinstance(top, Unknown):
+        return None
+    count = 1 if top is not None else 0
+    for tool in tools if isinstance(tools, (list, tuple)) else ():
+        fields = fields_of(tool) if not isinstance(tool, Unknown) else None
+        if fields is None:
+            return None
+        function = fields_of(fields.get("function")) or {}
+        marks = (fields.get("cache_control"), function.get("cache_control"))
+        if any(isinstance(m, Unknown) for m in marks):
+            return None
+        count += any(m is not None for m in marks)
+    return count
+
+
+# ``get_default_injection_points``: the system prompt and the trailing turn, 5 minutes (unless the
+# process sets ``litellm.anthropic_prompt_caching_ttl``, which a call does not show).
+_AUTO_POINTS = (
+    {"location": "message", "role": "system", "control": {"type": "ephemeral"}},
+    {"location": "message", "index": -1, "control": {"type": "ephemeral"}},
+)
+
+
+def _injection_points(
+    request: Mapping[str, Any], prepared: Prepared | Unknown, external: int | None, run: _Run
+) -> object:
+    """The caller's injection points, or LiteLLM's automatic ones.
+
+    ``enable_prompt_caching=True`` (or the process-wide ``litellm.enable_anthropic_prompt_caching =
+    True``, which lint maps to it when the file sets it) makes LiteLLM add a mark to the system
+    prompt and the last message when the call has no injection points and no mark of its own and
+    LiteLLM's map says the Claude model caches (``AnthropicCacheControlHook.
+    get_default_injection_points`` in ``integrations/anthropic_cache_control_hook.py``).
+    """
+    points = request.get("cache_control_injection_points")
+    flag = request.get("enable_prompt_caching")
+    if points is not None or flag is None or flag is False:
+        return points
+    own = _client_marks(prepared, external)
+    if own is not None and own > 0:
+        return None  # the automatic marks stand down on the client's own
+    applies = _auto_caching_model(request, run.plan)
+    if own is None or applies is None or isinstance(flag, Unknown):
+        if applies is not False:
+            run.system_holes.append(Unknown("enable_prompt_caching (LiteLLM's automatic marks)"))
+        return None
+    if flag is not True or not applies:
+        return None
+    run.notes.append(
+        "`enable_prompt_caching=True`: LiteLLM marks the system prompt and the last message"
+    )
+    return [dict(point) for point in _AUTO_POINTS]
+
+
+def _client_marks(prepared: Prepared | Unknown, external: int | None) -> int | None:
+    if external is None or not _fully_known(prepared):
+        return None
+    assert not isinstance(prepared, Unknown)
+    own = external
+    for _, message in prepared:
+        own += _marks_in(message)
+        content = message.get("content")
+        for block in content if isinstance(content, list) else ():
+            own += isinstance(block, dict) and block.get("prompt_cache_breakpoint") is not None
+    return own
+
+
+def _auto_caching_model(request: Mapping[str, Any], plan: _Plan) -> bool | None:
+    """``supports_anthropic_cache_control``: a Claude model its map (or ``model_info``) says caches.
+
+    LiteLLM's map marks caching exactly where bedrockcache's facts say "yes" or "preview"."""
+    info = request.get("model_info")
+    if isinstance(info, Unknown):
+        return None
+    declared = info.get("supports_prompt_caching") if isinstance(info, Mapping) else None
+    if isinstance(declared, Unknown):
+        return None
+    if declared is not None:
+        return bool(declared)
+    model = plan.ref.model if plan.ref is not None else None
+    if plan.ref is None or "claude" not in plan.ref.raw.lower():
+        return False if plan.ref is not None else None
+    if model is None:
+        return None
+    return model.caching != "no"
+
+
+def _inject(
+    prepared: Prepared | Unknown, points: object, external: int | None, run: _Run
+) -> list[tuple[int, Any]]:
+    """Apply ``cache_control_injection_points`` as LiteLLM's hook does; return tool_config ones.
+
+    Message points stop at the cap of 4 less the marks outside the messages (tools, a top-level
+    ``cache_control``) and one slot a tool_config point reserves; a tool_config point itself is
+    dropped when the request already holds 4 marks (``_points_with_a_slot_left``).
+    """
     if points is None:
         return []
     if isinstance(points, Unknown):
@@ -349,15 +478,23 @@ def _inject(prepared: Prepared | Unknown, points: object, run: _Run) -> list[tup
             message_points.append((k, fields))
         elif location == "tool_config":
             tool_points.append((k, fields))
-    if not message_points:
-        return tool_points
-    if not _fully_known(prepared):
-        for k, _ in message_points:  # which messages it marks depends on the unknown ones
+    if not _fully_known(prepared) or external is None:
+        for k, _ in message_points + tool_points:  # what it marks depends on the unknown parts
             run.system_holes.append(Unknown(f"cache_control_injection_points[{k}]"))
-        return tool_points
+        return []
     assert not isinstance(prepared, Unknown)
-    limit = _LITELLM_CAP - (1 if tool_points else 0)
-    _apply_message_points(prepared, message_points, limit, run)
+    if message_points:
+        limit = _LITELLM_CAP - external - (1 if tool_points else 0)
+        _apply_message_points(prepared, message_points, limit, run)
+    if tool_points and sum(_marks_in(m) for _, m in prepared) + external >= _LITELLM_CAP:
+        for k, _ in tool_points:
+            run.add(
+                rules.BREAKPOINT_CAP,
+                f"the request already holds {_LITELLM_CAP} cache_control marks: LiteLLM drops "
+                "this tool_config injection point",
+                path=f"cache_control_injection_points[{k}]",
+            )
+        return []
     return tool_points
 
 
@@ -777,7 +914,7 @@ def _translate_messages(
         start += 1
     system += run.system_holes
     turns: list[Any] = []
-    for i, message in prepared[start:]:
+    for i, message in _placed(prepared[start:], invoke=isinstance(d, _Invoke)):
         role = message.get("role") if isinstance(message, dict) else None
         if isinstance(message, Unknown) or isinstance(role, Unknown):
             turns.append(
@@ -788,7 +925,9 @@ def _translate_messages(
             blocks, turn_role = _assistant(i, message, d, run), "assistant"
         elif role == "tool":
             blocks, turn_role = _tool_message(i, message, d), "user"
-        else:  # user, and a system message after the first turn (LiteLLM makes it a user turn)
+        elif role == "system":
+            blocks, turn_role = _system_as_user(i, message, d, run), "user"
+        else:
             blocks, turn_role = _content(i, message, d, run), "user"
         if not blocks:
             continue
@@ -802,6 +941,88 @@ def _translate_messages(
 
 def _is_system(message: object) -> bool:
     return isinstance(message, dict) and message.get("role") == "system"
+
+
+# ``CONVERTED_SYSTEM_NOTE`` in ``litellm_core_utils/prompt_templates/mid_conversation_system.py``.
+_SYSTEM_NOTE = (
+    "Operator note (not from the user): the following was originally a mid-conversation "
+    "system-role reminder."
+)
+
+
+def _placed(messages: Prepared, *, invoke: bool) -> Prepared:
+    """The order LiteLLM sends the messages after the leading system run in.
+
+    A system run right before a tool message moves behind that tool run, so the tool results
+    open the merged user turn (Converse: ``_reordered_around_tool_results``, only after an
+    assistant turn with tool calls; InvokeModel: ``_converted_for_unflagged_model``, always).
+    """
+    out: Prepared = []
+    pending: Prepared = []  # a system run waiting for the end of the tool run it precedes
+    k = 0
+    while k < len(messages):
+        end = k
+        while end < len(messages) and _is_system(messages[end][1]):
+            end += 1
+        if end == k:  # not a system message
+            out.append(messages[k])
+            if pending and not (k + 1 < len(messages) and _role(messages[k + 1][1]) == "tool"):
+                out += pending
+                pending = []
+            k += 1
+            continue
+        follower = _role(messages[end][1]) if end < len(messages) else None
+        before = messages[k - 1][1] if k > 0 else None
+        after_tool_calls = _role(before) == "assistant" and bool(
+            isinstance(before, dict) and before.get("tool_calls")
+        )
+        if follower == "tool" and (invoke or after_tool_calls):
+            pending = messages[k:end]
+        else:
+            out += messages[k:end]
+        k = end
+    return out + pending
+
+
+def _role(message: object) -> object:
+    return message.get("role") if isinstance(message, dict) else None
+
+
+def _system_as_user(i: int, message: dict[str, Any], d: Dialect, run: _Run) -> list[object]:
+    """A system message after the first turn: a user turn opened by LiteLLM's operator note.
+
+    Only its non-empty text parts are sent. InvokeModel (``_cache_control`` in
+    ``mid_conversation_system.py``) rebuilds each mark as ``{"type": "ephemeral"}`` plus a
+    5m/1h ttl, and drops a mark whose type is not "ephemeral"; Converse passes the mark on to
+    its usual cachePoint translation.
+    """
+    if isinstance(d, _Invoke):
+        message = dict(message)
+        if "cache_control" in message:
+            message["cache_control"] = _rebuilt_mark(message["cache_control"])
+        content = message.get("content")
+        if isinstance(content, list):
+            message["content"] = [
+                {**b, "cache_control": _rebuilt_mark(b["cache_control"])}
+                if isinstance(b, dict) and b.get("cache_control") is not None
+                else b
+                for b in content
+            ]
+    blocks = _content(i, message, d, run)
+    return [d.text(_SYSTEM_NOTE), *blocks] if blocks else []
+
+
+def _rebuilt_mark(cc: object) -> object:
+    if cc is None or isinstance(cc, Unknown) or not isinstance(cc, Mapping):
+        return cc if isinstance(cc, Unknown) else None
+    kind, ttl = cc.get("type"), cc.get("ttl")
+    if isinstance(kind, Unknown):
+        return kind
+    if kind != "ephemeral":
+        return None
+    if isinstance(ttl, Unknown):
+        return ttl
+    return {"type": "ephemeral", "ttl": ttl} if ttl in _VALID_TTLS else {"type": "ephemeral"}
 
 
 def _content(i: int, message: dict[str, Any], d: Dialect, run: _Run) -> list[object]:

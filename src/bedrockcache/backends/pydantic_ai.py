@@ -10,13 +10,21 @@ the project's research notes, wire-b section 2):
 * ``CachePoint()`` in a user prompt becomes ``{"cachePoint": {"type": "default", "ttl": "5m"}}``
   (the explicit marker always carries its ``ttl``); one that opens a user message, follows another
   or follows only documents/videos is a UserError, and a dict in the prompt a ValueError.
-* The unified ``cache`` setting (``True``, a TTL, or a CacheConfig such as
-  ``CacheConfig(messages=False)``) is used only when no ``bedrock_cache_*`` key is present.
-* Caching needs the model profile, chosen from the ``<vendor>.`` part of the model name:
-  ``anthropic.`` caches prompts and tools, ``amazon.`` Nova prompts only, other vendors, unknown
-  prefixes and ARNs nothing (every directive is skipped silently) unless ``profile=`` says so.
-  ``bedrock_inference_profile`` sends that id as ``modelId`` while the profile comes from the name.
-* More than 4 points: the newest message points within the budget are kept, older ones removed.
+* The unified ``cache`` setting (``True``, a retention, or a CacheConfig ``{"retention": ...,
+  "messages": bool}``; other keys are a UserError) is used only when no ``bedrock_cache_*`` key is
+  present and the profile has ``supports_cache``; its retention snaps to the profile's tiers
+  (``"1h"`` becomes ``"5m"`` except on the Claude models pydantic-ai lists with 1h, ``"30m"``
+  becomes ``"5m"``; with no tiers a retention becomes a plain point). Explicit values are sent as
+  written.
+* Caching needs the model profile, chosen from the ``<vendor>.`` part of the model name (an
+  inference-profile or foundation-model ARN names it too): ``anthropic.`` caches prompts and
+  tools, ``amazon.`` Nova prompts only, other vendors, unknown prefixes and application inference
+  profile ARNs nothing (every directive is skipped silently). ``profile=`` is merged over that
+  profile key by key. ``bedrock_inference_profile`` sends that id as ``modelId`` while the profile
+  comes from the name.
+* More than 4 points: the newest message points within the budget are kept, older ones removed;
+  then every point is raised to the longest TTL after it (a 5m or default point before a 1h one
+  becomes 1h), since Bedrock rejects a longer TTL after a shorter one.
 * ``extra_body`` is ignored (UnsupportedSettingWarning in 2.68.0, silent before); other providers'
   keys (``anthropic_cache_*``) and made-up ones (``bedrock_cache_prompt``) are not read.
 
@@ -46,13 +54,14 @@ sent as in the run's first request. ``messages`` is read as ``message_history`` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bedrockcache.backends import Backend
 from bedrockcache.backends.base import Translation
-from bedrockcache.facts import Facts
+from bedrockcache.facts import Facts, layer_facts
 from bedrockcache.findings import Finding, Severity
 from bedrockcache.objects import Constructed, class_name, fields_of
 from bedrockcache.rules import pydantic_ai as rules
@@ -66,18 +75,21 @@ MISSING = "BC105"
 _R = {rule.code: rule for rule in rules.RULES}
 _KINDS = ("instructions", "tool_definitions", "messages")
 _SETTING = {kind: f"bedrock_cache_{kind}" for kind in _KINDS}
-# pydantic-ai providers/bedrock.py (BedrockProvider.model_profile, bedrock_amazon_model_profile):
-# the profile comes from the vendor part of the model name after an optional geo prefix. Only
-# these vendors have a profile; (prompt caching, tool caching). amazon: prompt caching for Nova.
-# Research wire-b section 2 (Nova: tools point absent; Llama 3.3: all absent; ARN: all absent).
-_GEO_PREFIXES = ("us", "eu", "apac", "jp", "au", "ca", "global", "us-gov")
-_VENDOR_CACHING = {
-    "anthropic": (True, True),
-    "mistral": (False, False),
-    "cohere": (False, False),
-    "meta": (False, False),
-    "deepseek": (False, False),
-}
+# pydantic-ai providers/bedrock.py (BedrockProvider.model_profile): the profile comes from the
+# vendor part of the model name (after an inference-profile / foundation-model ARN prefix and a geo
+# prefix). Only the anthropic. profile (prompts, tools) and the amazon. profile for Nova (prompts)
+# cache; every other vendor, an unknown prefix and an application inference profile ARN get no
+# caching. Research wire-b section 2 (Nova: tools point absent; Llama 3.3: all absent; ARN: all
+# absent) and the conformance variants; the tables below are facts/layers.toml [pydantic_ai].
+_LAYER = layer_facts("pydantic_ai")
+_GEO_PREFIXES = tuple(_LAYER["geo_prefixes"])
+_ONE_HOUR_PREFIXES = tuple(_LAYER["one_hour_cache_prefixes"])
+_RETENTION_ORDER = tuple(_LAYER["retention_order"])
+_CACHE_CONFIG_KEYS = frozenset({"retention", "messages"})  # settings.CacheConfig
+_MODEL_ARN = re.compile(
+    r"^arn:[^:]+:bedrock:[^:]*:[^:]*:(?:inference-profile|foundation-model)/(.+)$"
+)
+_VERSION_SUFFIX = re.compile(r"(.+)-v\d+(?::\d+)?$")
 _STRONG_KEYS = frozenset(
     {
         "model_settings",
@@ -127,6 +139,7 @@ class _State:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     explicit: set[str] = field(default_factory=set)  # kinds a bedrock_cache_* key turns on
+    unified_ignored: bool = False  # a unified `cache` the profile (no supports_cache) ignores
 
     def add(self, code: str, message: str, path: str | None = None, **kw: Any) -> None:
         self.findings.append(_R[code].finding(message, path=path, **kw))
@@ -134,11 +147,18 @@ class _State:
 
 @dataclass
 class _Support:
-    """What the model profile lets through: True, False or Unknown for prompts and tools."""
+    """What the model profile lets through: True, False or Unknown for prompts and tools, whether
+    the unified ``cache`` setting applies (``supports_cache``), and its retention tiers."""
 
     prompt: object
     tools: object
     why_not: str = ""
+    cache: object = False
+    retentions: object = ()  # tuple of tiers, or Unknown
+
+    @classmethod
+    def unknown(cls, hole: Unknown) -> _Support:
+        return cls(hole, hole, cache=hole, retentions=hole)
 
 
 def _falsy(value: object) -> bool:
@@ -198,37 +218,63 @@ def _read_model(model: object) -> _Model:
 
 
 def _support(model: _Model) -> _Support:
-    if model.profile is not None:
-        if isinstance(model.profile, Unknown):
-            return _Support(model.profile, model.profile)
-        fields = fields_of(model.profile)
-        if fields is None:
-            unknown = Unknown("profile=")
-            return _Support(unknown, unknown)
-        return _Support(
-            fields.get("bedrock_supports_prompt_caching", False),
-            fields.get("bedrock_supports_tool_caching", False),
-            "the profile= given has bedrock_supports_prompt_caching off",
-        )
-    name = model.name
+    """The model's profile: the provider's, from the name, with ``profile=`` merged over it (a
+    partial profile overrides only the keys it sets, as pydantic-ai's Model.profile merges it)."""
+    base = _provider_support(model.name)
+    profile = model.profile
+    if profile is None:
+        return base
+    if isinstance(profile, Unknown):
+        return _Support.unknown(profile)
+    fields = fields_of(profile) if isinstance(profile, (Mapping, Constructed)) else None
+    if fields is None and not callable(profile):
+        fields = fields_of(profile)
+    if fields is None:  # a callable profile, or one that cannot be read
+        return _Support.unknown(Unknown("profile="))
+    prompt = fields.get("bedrock_supports_prompt_caching", base.prompt)
+    retentions = fields.get("supported_cache_retentions", base.retentions)
+    if isinstance(retentions, (list, tuple)):
+        retentions = tuple(retentions)
+    elif not isinstance(retentions, Unknown):
+        retentions = Unknown("profile= supported_cache_retentions")
+    overridden = "bedrock_supports_prompt_caching" in fields
+    return _Support(
+        prompt,
+        fields.get("bedrock_supports_tool_caching", base.tools),
+        "the profile= given has bedrock_supports_prompt_caching off"
+        if overridden
+        else base.why_not,
+        fields.get("supports_cache", base.cache),
+        retentions,
+    )
+
+
+def _provider_support(name: object) -> _Support:
+    """BedrockProvider.model_profile: what the model name alone gives."""
     if not isinstance(name, str):
-        unknown = name if isinstance(name, Unknown) else Unknown("model name (not given)")
-        return _Support(unknown, unknown)
-    parts = name.split(".", 2)
-    if len(parts) > 2 and parts[0] in _GEO_PREFIXES:
-        parts = parts[1:]
+        return _Support.unknown(name if isinstance(name, Unknown) else Unknown("model name"))
     if name.startswith("arn:") and ":application-inference-profile/" in name:
         return _Support(False, False, "an application inference profile ARN gets no model profile")
-    if len(parts) < 2 or name.startswith("arn:"):
+    match = _MODEL_ARN.match(name)
+    bare = match.group(1) if match else name
+    for prefix in _GEO_PREFIXES:
+        if bare.startswith(f"{prefix}."):
+            bare = bare.removeprefix(f"{prefix}.")
+            break
+    vendor, _, bare = bare.partition(".")
+    if not bare:
         return _Support(False, False, f"`{name}` has no `<vendor>.` prefix, so no model profile")
-    vendor = parts[0]
+    version = _VERSION_SUFFIX.match(bare)
+    if version:
+        bare = version.group(1)
+    if vendor == "anthropic":
+        one_hour = bare.startswith(_ONE_HOUR_PREFIXES)
+        return _Support(True, True, cache=True, retentions=("5m", "1h") if one_hour else ("5m",))
     if vendor == "amazon":
-        nova = "nova" in parts[1]
-        return _Support(nova, False, "the amazon profile caches Nova models only")
-    if vendor not in _VENDOR_CACHING:
-        return _Support(False, False, f"vendor `{vendor}.` has no pydantic-ai Bedrock profile")
-    prompt, tools = _VENDOR_CACHING[vendor]
-    return _Support(prompt, tools, f"the `{vendor}.` profile has no prompt caching")
+        nova = "nova" in bare
+        why = "the amazon profile caches Nova models only"
+        return _Support(nova, False, why, cache=nova, retentions=("5m",) if nova else ())
+    return _Support(False, False, f"the `{vendor}.` profile has no prompt caching")
 
 
 # ---- settings ----------------------------------------------------------------------------------
@@ -252,28 +298,77 @@ def _merged_settings(model: _Model, request: Mapping[str, Any]) -> Mapping[str, 
     return merged
 
 
-def _unified(value: object) -> dict[str, object]:
-    """The ``bedrock_cache_*`` values pydantic-ai derives from the unified ``cache`` setting."""
+def _unified(value: object, support: _Support, state: _State) -> dict[str, object]:
+    """The ``bedrock_cache_*`` values pydantic-ai derives from the unified ``cache`` setting
+    (Model._resolved_cache_setting, then BedrockConverseModel._translate_cache): nothing unless
+    the profile has ``supports_cache``; a retention snapped to the profile's tiers."""
+    off = dict.fromkeys(_KINDS, False)
     if _falsy(value):
-        return dict.fromkeys(_KINDS, False)
-    if isinstance(value, (Unknown, str)) or value is True:
+        return off
+    if isinstance(support.cache, Unknown):
+        return dict.fromkeys(_KINDS, support.cache)
+    if not support.cache:
+        state.unified_ignored = True
+        return off
+    if isinstance(value, Unknown):
         return dict.fromkeys(_KINDS, value)
-    fields = fields_of(value)
-    if fields is None:
-        return dict.fromkeys(_KINDS, Unknown("the unified cache setting"))
-    ttl = fields.get("ttl")
-    wanted: dict[str, object] = {}
-    for kind in _KINDS:
-        part = fields.get(kind, fields.get("tools", True) if kind == "tool_definitions" else True)
-        wanted[kind] = ttl if part is True and isinstance(ttl, (str, Unknown)) else part
+    if isinstance(value, str) or value is True:
+        retention: object = value
+        messages: object = True
+    else:
+        fields = fields_of(value)
+        if fields is None:
+            return dict.fromkeys(_KINDS, Unknown("the unified cache setting"))
+        unknown = set(fields) - _CACHE_CONFIG_KEYS
+        if unknown:
+            state.notes.append(
+                f"cache={value!r}: pydantic-ai raises UserError (unknown `cache` option(s) "
+                f"{', '.join(sorted(map(str, unknown)))}; use 'retention' and 'messages')"
+            )
+            return dict.fromkeys(_KINDS, Unknown("the unified cache setting"))
+        retention = fields.get("retention", True)
+        messages = fields.get("messages", True)
+    value = _snap(retention, support.retentions)
+    if isinstance(value, str) and value not in ("5m", "1h"):
+        value = True
+    wanted: dict[str, object] = dict.fromkeys(_KINDS, value)
+    wanted["messages"] = (
+        value if messages is True else messages if isinstance(messages, Unknown) else False
+    )
     return wanted
 
 
-def _wanted(settings: Mapping[str, Any], state: _State) -> dict[str, object]:
+def _snap(retention: object, tiers: object) -> object:
+    """snap_cache_retention: an unsupported tier snaps down to the nearest shorter one, else up."""
+    if retention is True or isinstance(retention, Unknown):
+        return retention
+    if not isinstance(retention, str) or retention not in _RETENTION_ORDER:
+        return Unknown(f"cache retention {retention!r} (pydantic-ai raises UserError)")
+    if isinstance(tiers, Unknown):
+        return Unknown("the retention the model profile allows")
+    if not tiers:
+        return True
+    if retention in tiers:
+        return retention
+    rank = _RETENTION_ORDER.index(retention)
+    ranks = sorted(_RETENTION_ORDER.index(t) for t in tiers if t in _RETENTION_ORDER)
+    shorter = [r for r in ranks if r < rank]
+    if not ranks:
+        return Unknown("the retention the model profile allows")
+    return _RETENTION_ORDER[shorter[-1] if shorter else ranks[0]]
+
+
+def _wanted(settings: Mapping[str, Any], support: _Support, state: _State) -> dict[str, object]:
     explicit = [_SETTING[k] for k in _KINDS if _SETTING[k] in settings]
-    unified = _unified(settings.get("cache"))
-    if not explicit:
-        return unified
+    if explicit:  # the unified setting is not even read: only what it would have asked for
+        unified = _unified(settings.get("cache"), _Support(True, True, cache=True), _State())
+        return _explicit(settings, explicit, unified, state)
+    return _unified(settings.get("cache"), support, state)
+
+
+def _explicit(
+    settings: Mapping[str, Any], explicit: list[str], unified: dict[str, object], state: _State
+) -> dict[str, object]:
     wanted = {k: settings.get(_SETTING[k], False) for k in _KINDS}
     state.explicit = {k for k in _KINDS if not isinstance(wanted[k], Unknown) and wanted[k]}
     lost = [k for k in _KINDS if _on(unified[k]) and _falsy(wanted[k])]
@@ -337,7 +432,7 @@ def translate(request: Mapping[str, Any], facts: Facts, backend: Backend) -> Tra
         profile_id: object = None
     else:
         _report_ignored_keys(settings, state)
-        wanted = _wanted(settings, state)
+        wanted = _wanted(settings, support, state)
         profile_id = settings.get("bedrock_inference_profile")
     lost: list[str] = []
 
@@ -346,7 +441,12 @@ def translate(request: Mapping[str, Any], facts: Facts, backend: Backend) -> Tra
     messages = _messages(request, support, state, lost)
     _cache_last_user_message(messages, wanted["messages"], support, lost)
     _limit_cache_points(system, tools, messages, state)
-    if lost and support.prompt is False:
+    _raise_earlier_ttls(tools, system, messages)
+    if state.unified_ignored:
+        lost.append("the unified `cache` setting (the profile has no supports_cache)")
+        if support.prompt is not False:
+            support.why_not = "the model profile has no supports_cache"
+    if lost and (support.prompt is False or state.unified_ignored):
         state.add(
             "BC221",
             f"{support.why_not}: pydantic-ai skips {', '.join(lost)} without a warning",
@@ -729,3 +829,30 @@ def _limit_cache_points(
             "request, newest first",
             path="message_history",
         )
+
+
+def _raise_earlier_ttls(tools: object, system: object, messages: list[Any]) -> None:
+    """pydantic-ai's _raise_earlier_cache_ttls: Bedrock rejects a longer TTL after a shorter one,
+    so every point (tools, system, messages order) is raised to the longest TTL after it; a point
+    without a TTL counts as 5m. A TTL that is Unknown leaves the earlier ones Unknown."""
+    carriers: list[Mapping[str, Any]] = []
+    for part in (tools, system):
+        if isinstance(part, list):
+            carriers += [b for b in part if _is_point(b)]
+    for message in messages:
+        if isinstance(message, Mapping) and isinstance(message.get("content"), list):
+            carriers += [b for b in message["content"] if _is_point(b)]
+    longest: object = "5m"
+    for carrier in reversed(carriers):
+        directive = carrier["cachePoint"]
+        if not isinstance(directive, dict):
+            continue
+        ttl = directive.get("ttl", "5m")
+        if isinstance(ttl, Unknown):
+            if longest != "1h":
+                longest = ttl
+            continue
+        if ttl == "1h":
+            longest = "1h"
+        elif longest != "5m" and longest != ttl:
+            directive["ttl"] = longest

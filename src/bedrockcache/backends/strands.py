@@ -8,7 +8,8 @@ project's research notes, wire-b section 1):
   An Anthropic ``cache_control`` there makes botocore raise ParamValidationError (BC204, rejected).
 * Message content blocks are rebuilt from their Converse fields: ``cachePoint`` (type, ttl) passes,
   a text block keeps only ``text``, so Anthropic ``cache_control`` on a block or a message is
-  silently dropped (BC204); a block that is only ``cache_control`` is a TypeError.
+  silently dropped (BC204); a block that is only ``cache_control`` is a TypeError in a message
+  and a ValueError in a prompt list (Agent's own input check).
 * ``cache_prompt=<type>`` (deprecated since 1.15) appends ``{"cachePoint": {"type": <type>}}`` to
   the system blocks, even when there are none; ``cache_tools`` (deprecated since 1.55) appends one
   to the tools when there are tools.
@@ -19,7 +20,9 @@ project's research notes, wire-b section 1):
   ``tools_ttl`` is set and there are tools; an explicit ``tools_ttl`` supersedes ``cache_tools``)
   and a point in the last user message; cachePoints in earlier messages are removed, and a
   cachePoint the caller placed in the last user message is honoured where it stands (1.52+) with
-  the configured TTL. A system cachePoint without a TTL takes ``CacheConfig.ttl``.
+  the configured TTL. A system cachePoint without a TTL (hand-placed, cache_prompt's or its own)
+  takes a ``system_prompt_ttl`` string, else ``CacheConfig.ttl`` unless the tools point carries a
+  different TTL (then none).
 * Unknown BedrockModel parameters (``cache_points``, ``cache_system_prompt``...) only warn (BC210).
 * ``additional_request_fields`` becomes ``additionalModelRequestFields`` unchanged;
   ``additional_args`` is merged into the request last.
@@ -445,8 +448,9 @@ def _content_block(block: object, path: str, state: _State) -> object | None:
     if "cache_control" in block:
         state.add(
             "BC204",
-            "a content block holding only Anthropic `cache_control`: Strands raises TypeError "
-            '("content_type=<cache_control> | unsupported type"); nothing is sent',
+            "a content block holding only Anthropic `cache_control`: Strands raises before "
+            'sending (ValueError "Input prompt must be of type" for a prompt list, TypeError '
+            '"content_type=<cache_control> | unsupported type" in a message); nothing is sent',
             path=f"{path}.cache_control",
             outcome=Outcome.REJECTED,
         )
@@ -595,29 +599,37 @@ def _deprecated_tools_point(cache_tools: object) -> object:
 def _system_cache(
     system: list[Any] | Unknown, cache: Mapping[str, Any], tools_point: list[object]
 ) -> list[Any] | Unknown:
-    """The anthropic strategy's system point, or the TTL it gives a caller's system cachePoint."""
-    if isinstance(system, Unknown):
+    """The anthropic strategy's system point, then the TTL Strands gives every system point
+    without one (its own, a hand-placed one, cache_prompt's): _apply_system_cache_ttl."""
+    if isinstance(system, Unknown) or not system:
         return system
     wanted = cache.get("system_prompt_ttl", True)
-    ttl = wanted if isinstance(wanted, str) else cache.get("ttl")
-    if any(_is_point(b) for b in system):
-        return _fill_system_ttl(system, cache.get("ttl"), tools_point)
-    if not system:
-        return system
-    if isinstance(wanted, Unknown):
-        return [*system, Unknown("CacheConfig.system_prompt_ttl")]
-    if not wanted:
-        return system
-    return [*system, _point(ttl)]
+    if not any(_is_point(b) for b in system):  # a hand-placed point is honoured, not doubled
+        if isinstance(wanted, Unknown):
+            return [*system, Unknown("CacheConfig.system_prompt_ttl")]
+        if not wanted:
+            return system
+        system = [*system, _point(None)]
+    return _fill_system_ttl(system, _system_ttl(cache, tools_point))
 
 
-def _fill_system_ttl(system: list[Any], ttl: object, tools_point: list[object]) -> list[Any]:
-    """A hand-placed system cachePoint without a TTL takes CacheConfig.ttl, unless the tools
-    point carries a different one (then Strands leaves the caller to reconcile them)."""
+def _system_ttl(cache: Mapping[str, Any], tools_point: list[object]) -> object:
+    """A ``system_prompt_ttl`` string as written; else ``CacheConfig.ttl``, unless the tools
+    point carries a different TTL (then Strands leaves the caller to reconcile them: none)."""
+    wanted = cache.get("system_prompt_ttl", True)
+    if isinstance(wanted, (str, Unknown)):
+        return wanted
+    ttl = cache.get("ttl")
+    if _falsy(ttl) or not tools_point:
+        return ttl
+    if isinstance(tools_point[0], Unknown) or isinstance(ttl, Unknown):
+        return Unknown("the system cache point's ttl (CacheConfig.tools_ttl)")
+    return ttl if _ttl_of(tools_point[0]) == ttl else None
+
+
+def _fill_system_ttl(system: list[Any], ttl: object) -> list[Any]:
+    """Each system cachePoint without a TTL of its own takes ``ttl`` (a written one stays)."""
     if _falsy(ttl):
-        return system
-    tools_ttl = _ttl_of(tools_point[0]) if tools_point else ttl
-    if tools_point and tools_ttl != ttl:
         return system
     filled: list[Any] = []
     for block in system:

@@ -101,13 +101,15 @@ RULES = (
             "pydantic-ai decides caching from the `<vendor>.` part of the model name: only the "
             "`anthropic.` profile (and `amazon.` Nova, without tools) enables it. An application "
             "inference profile ARN or an unknown vendor gets no profile, so every cache setting "
-            "and CachePoint() is skipped silently, with no warning (2.68.0; issue #4381)."
+            "and CachePoint() is skipped silently, with no warning (2.68.0; issue #4381). The "
+            "unified `cache` setting also needs `supports_cache` in the profile."
         ),
         fix=(
             "pass the base model id as the model name and the ARN as "
             "`bedrock_inference_profile=<arn>` in the model settings, or give "
             "`BedrockConverseModel(..., profile=BedrockModelProfile("
-            "bedrock_supports_prompt_caching=True, bedrock_supports_tool_caching=True))`"
+            "bedrock_supports_prompt_caching=True, bedrock_supports_tool_caching=True))` "
+            "(add `supports_cache=True` for the unified `cache` setting)"
         ),
         bad=(_ex(model=f"bedrock:{_ARN}", model_settings={"bedrock_cache_instructions": True}),),
         good=(_GOOD,),

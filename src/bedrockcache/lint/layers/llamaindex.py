@@ -73,7 +73,17 @@ def _from_str(kwargs: dict[str, Any], args: list[Any]) -> Any:
     return Constructed("ChatMessage", {"role": role, "content": content})
 
 
-FUNCTIONS = {(PACKAGE, "from_str"): _from_str}
+def _from_defaults(kwargs: dict[str, Any], args: list[Any]) -> Any:
+    """``FunctionTool.from_defaults(fn=...)``: a tool whose schema is not known, but certainly
+    a tool and not a cachePoint (the tools point after it is then certain). Other classes'
+    ``from_defaults`` stay Unknown."""
+    if not any(key in kwargs for key in ("fn", "async_fn")):
+        return Unknown("from_defaults()")
+    fields = {key: kwargs[key] for key in ("name", "description") if key in kwargs}
+    return Constructed("FunctionTool", fields)
+
+
+FUNCTIONS = {(PACKAGE, "from_str"): _from_str, (PACKAGE, "from_defaults"): _from_defaults}
 
 
 def find(ctx: FileContext) -> Iterator[CallSite]:
