@@ -143,8 +143,17 @@ def _module_constant(index: ModuleIndex, block: cst.CSTNode, name: str) -> Bindi
     """A name read in a function is a module constant only if bound once, plainly, never changed."""
     if not isinstance(block, cst.Module):
         return Unknown(f"{name!r} comes from an enclosing function")
+    key = ("module-constant", name, frozenset(index.reader_names))
+    if key not in index.memo:
+        index.memo[key] = _find_module_constant(index, block, name)
+    return index.memo[key]  # type: ignore[return-value]
+
+
+def _find_module_constant(
+    index: ModuleIndex, block: cst.Module, name: str
+) -> Binding | Unknown | None:
     bindings = [s for s in block.body if _binding_value(s, name) is not None]
-    other = [s for s in block.body if s not in bindings and _binds_anywhere(s, name)]
+    other = [s for s in block.body if s not in bindings and _binds_anywhere(s, name, index.memo)]
     if not bindings:
         return Unknown(f"{name!r} is bound in a branch") if other else None
     if len(bindings) > 1 or other or _mutated_in_functions(index, name):
@@ -166,7 +175,19 @@ def _module_constant(index: ModuleIndex, block: cst.CSTNode, name: str) -> Bindi
 
 
 def _mutated_in_functions(index: ModuleIndex, name: str) -> bool:
-    return any(writes_to(f.body, name) or _declares_global(f.body, name) for f in index.functions)
+    return any(
+        writes_to(f.body, name) or _declares_global(f.body, name)
+        for f in index.functions
+        if name in _names_in(f, index.memo)  # a function that never names it cannot change it
+    )
+
+
+def _names_in(function: cst.FunctionDef, memo: dict[object, object]) -> frozenset[str]:
+    key = ("names-in", function)
+    names = memo.get(key)
+    if names is None:
+        names = memo[key] = frozenset(n.value for n in _walk(function) if isinstance(n, cst.Name))
+    return names  # type: ignore[return-value]
 
 
 def _scan(
@@ -310,22 +331,47 @@ def _binds_or_mutates(node: cst.CSTNode, name: str) -> bool:
     return False
 
 
-def _binds_anywhere(node: cst.CSTNode, name: str) -> bool:
-    """Any binding of ``name`` inside ``node`` (not inside nested functions or classes)."""
+def _binds_anywhere(node: cst.CSTNode, name: str, memo: dict[object, object] | None = None) -> bool:
+    """Any binding of ``name`` inside ``node`` (not inside nested functions or classes).
+
+    With ``memo`` (a ModuleIndex's), each node is walked once for all names: lookups for many
+    names over a module's statements would otherwise walk the module once per name.
+    """
+    if memo is None:
+        return name in _bound_names(node)
+    key = ("bound-names", node)
+    names = memo.get(key)
+    if names is None:
+        names = memo[key] = _bound_names(node)
+    return name in names  # type: ignore[operator]
+
+
+def _bound_names(node: cst.CSTNode) -> frozenset[str]:
+    names: set[str] = set()
     for inner in _walk(node, into_functions=False):
-        if isinstance(inner, cst.Assign | cst.AnnAssign | cst.AugAssign | cst.Del) and _rebinds(
-            inner, name
-        ):
-            return True
-        if isinstance(inner, cst.For | cst.CompFor) and _target_binds(inner.target, name):
-            return True
-        if isinstance(inner, cst.AsName) and _target_binds(inner.name, name):
-            return True
-        if isinstance(inner, cst.NamedExpr) and _is_name(inner.target, name):
-            return True
-        if isinstance(inner, cst.FunctionDef | cst.ClassDef) and inner.name.value == name:
-            return True
-    return False
+        if isinstance(inner, cst.Assign):
+            for target in inner.targets:
+                _target_names(target.target, names)
+        elif isinstance(inner, cst.AnnAssign | cst.AugAssign | cst.Del | cst.For | cst.CompFor):
+            _target_names(inner.target, names)
+        elif isinstance(inner, cst.AsName):
+            _target_names(inner.name, names)
+        elif isinstance(inner, cst.NamedExpr) and isinstance(inner.target, cst.Name):
+            names.add(inner.target.value)
+        elif isinstance(inner, cst.FunctionDef | cst.ClassDef):
+            names.add(inner.name.value)
+    return frozenset(names)
+
+
+def _target_names(target: cst.BaseExpression, names: set[str]) -> None:
+    """The names ``_target_binds`` would match in a target."""
+    if isinstance(target, cst.Name):
+        names.add(target.value)
+    elif isinstance(target, cst.Tuple | cst.List):
+        for element in target.elements:
+            _target_names(element.value, names)
+    elif isinstance(target, cst.StarredElement):
+        _target_names(target.value, names)
 
 
 def _declares_global(body: cst.CSTNode, name: str) -> bool:

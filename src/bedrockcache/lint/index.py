@@ -42,6 +42,9 @@ class ModuleIndex:
     # Names bound to library objects whose calls only read their arguments (a Strands agent):
     # handing a list to ``agent(...)`` does not make it unknown. Finders add to it.
     reader_names: set[str] = field(default_factory=set)
+    # Answers that depend only on the module (bindings.py's module-constant lookups): a file with
+    # many call sites asks the same question once per site, and each answer walks every function.
+    memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, module: cst.Module) -> ModuleIndex:
