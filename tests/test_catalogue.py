@@ -7,6 +7,7 @@ import pytest
 from bedrockcache import Severity, audit
 from bedrockcache.backends import Backend, translator
 from bedrockcache.cli import explain_text
+from bedrockcache.config import Settings
 from bedrockcache.lint.checker import check_source
 from bedrockcache.rules import catalogue
 
@@ -24,7 +25,8 @@ def _examples(kind):
 def _run(example):
     """(codes, error findings) of an example: lint examples are sources, others are requests."""
     if example.backend == "lint":
-        report = check_source(example.request, "example.py")
+        # A lint example's options are settings (an info rule is selected by its full code).
+        report = check_source(example.request, "example.py", Settings(**example.options))
         errors = [d for d in report.diagnostics if d.severity is Severity.ERROR]
         return [d.code for d in report.diagnostics], errors
     report = audit(example.request, example.backend, **example.options)

@@ -6,9 +6,9 @@ Static evaluation rarely sees a whole request. Where a value is not known it is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-__all__ = ["PartialText", "Unknown", "join_parts"]
+__all__ = ["PartialText", "Unknown", "Volatile", "join_parts"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,26 @@ class Unknown:
 
     def __repr__(self) -> str:
         return f"Unknown({self.source!r})"
+
+
+@dataclass(frozen=True)
+class Volatile(Unknown):
+    """An Unknown known to differ between calls (a clock, a uuid) or processes (set order).
+
+    It stays an Unknown to every reader that does not ask; the prefix-stability rules (BC4xx) ask
+    where it came from: ``origin`` is the source as written, ``node`` the source node to report.
+    ``scope`` is how often it changes: "call", "process" or "day"; ``kind`` is what it is:
+    "value" (a per-call source), "order" (iteration over a set) or "keys" (json.dumps of a mapping
+    whose key order follows a set).
+    """
+
+    origin: str = ""
+    scope: str = "call"
+    kind: str = "value"
+    node: object = field(default=None, compare=False, hash=False, repr=False)
+
+    def __repr__(self) -> str:
+        return f"Volatile({self.source!r}, {self.origin!r}, {self.scope}, {self.kind})"
 
 
 class PartialText(str):

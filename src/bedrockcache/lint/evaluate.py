@@ -18,17 +18,24 @@ from typing import Any
 
 import libcst as cst
 
+from bedrockcache.lint import volatile as vol
 from bedrockcache.lint.bindings import Binding, Mutation, Parameter, resolve, unsafe_use
+from bedrockcache.lint.bindings import _binds_anywhere as binds_anywhere
 from bedrockcache.lint.index import ModuleIndex, split_qualified
 from bedrockcache.objects import Constructed
-from bedrockcache.unknown import PartialText, Unknown, join_parts
+from bedrockcache.unknown import PartialText, Unknown, Volatile, join_parts
 
 __all__ = ["ConstructorSpec", "Dumped", "Evaluator", "Origins", "is_text", "text_unknown"]
 
 _BUDGET = 20_000  # expression evaluations per call site before giving up (Unknown)
+_HELPER_BUDGET = 2_000  # per helper function whose result is checked for per-call values
 # A parameter annotated with one of these is text at run time: it can hold no cache directive.
 _TEXT_ANNOTATIONS = frozenset(
     {"str", "typing.Text", "Text", "LiteralString", "typing.LiteralString"}
+)
+# A parameter annotated as a set of strings iterates in a per-process order.
+_SET_OF_TEXT = re.compile(
+    r"(typing\.|collections\.abc\.)?(set|frozenset|Set|FrozenSet|AbstractSet)\[str\]"
 )
 _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[a-zA-Z%]")
 
@@ -88,14 +95,18 @@ class Evaluator:
         constructors: Mapping[tuple[str, str], ConstructorSpec],
         functions: Mapping[tuple[str, str], Function] | None = None,
         constants: Mapping[tuple[str, str], Any] | None = None,
+        volatile_sources: Sequence[str] = (),
     ) -> None:
         self.index = index
         self.constructors = constructors
         self.functions = functions or {}
         self.constants = constants or {}
+        self.volatile_sources = frozenset(volatile_sources)
         self.origins = Origins()
         self._budget = _BUDGET
         self._depth = 0
+        self._helpers: dict[int, Volatile | None] = {}  # helper def -> what its result carries
+        self._seeds: dict[int, bool] = {}
 
     # ---- public ---------------------------------------------------------------------------------
 
@@ -165,7 +176,7 @@ class Evaluator:
         if isinstance(expr, cst.Call):
             return self._call(expr, statement)
         if isinstance(expr, cst.Attribute):
-            return self._attribute(expr)
+            return self._attribute(expr, statement)
         if isinstance(expr, cst.Subscript):
             return self._subscript(expr, statement)
         if isinstance(expr, cst.IfExp):
@@ -173,6 +184,10 @@ class Evaluator:
             if is_text(body) and is_text(orelse):
                 return text_unknown(f"conditional {_source(expr)}")
             return Unknown(f"conditional {_source(expr)}")
+        if isinstance(expr, cst.Set):
+            return self._set(expr, statement)
+        if isinstance(expr, cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp):
+            return self._comprehension(expr, statement)
         return Unknown(_source(expr))
 
     def _name(self, expr: cst.Name, statement: cst.CSTNode) -> Any:
@@ -193,6 +208,8 @@ class Evaluator:
             if isinstance(binding, Parameter):
                 if binding.annotation in _TEXT_ANNOTATIONS:
                     return text_unknown(f"parameter {name!r}")
+                if binding.annotation is not None and _SET_OF_TEXT.fullmatch(binding.annotation):
+                    return vol.unordered(f"parameter {name!r}", name, expr)
                 return Unknown(f"parameter {name!r}")
             return self._bound(name, binding)
         finally:
@@ -246,7 +263,9 @@ class Evaluator:
                 return value
             if mutation.kind == "extend" and len(args) == 1:
                 extra = args[0]
-                value.extend(extra if isinstance(extra, list) else [Unknown(_source(node))])
+                value.extend(
+                    extra if isinstance(extra, list) else [vol.taint(Unknown(_source(node)), extra)]
+                )
                 return value
             if mutation.kind == "insert" and len(args) == 2 and isinstance(args[0], int):
                 value.insert(args[0], args[1])
@@ -312,7 +331,12 @@ class Evaluator:
             elif part.conversion == "r" and isinstance(inner, str) and not _partial(inner):
                 parts.append(repr(inner))
             else:
-                parts.append(Unknown(f"{{{_source(part.expression)}}}"))
+                unknown = Unknown(f"{{{_source(part.expression)}}}")
+                mark = vol.find_volatile(inner)
+                if mark is not None:
+                    scope = vol.granularity(_literal_spec(part), mark.scope)
+                    unknown = vol.mark_unknown(unknown, mark, scope)  # type: ignore[assignment]
+                parts.append(unknown)
         return _text(parts)
 
     def _binary(self, expr: cst.BinaryOperation, statement: cst.CSTNode) -> Any:
@@ -328,15 +352,16 @@ class Evaluator:
                     return _text(_text_parts(left) * right) if _partial(left) else left * right
                 if isinstance(left, list):
                     return left * right
-            return Unknown(_source(expr))
+            return vol.taint(Unknown(_source(expr)), left, right)
         if isinstance(expr.operator, cst.Modulo) and isinstance(left, str):
             if not _partial(left) and _fully_known(right):
                 try:
                     return left % (tuple(right) if isinstance(right, list) else right)
                 except (TypeError, ValueError, KeyError):
                     return Unknown(_source(expr))
-            return _text([_PERCENT_FIELD.sub("", str(left)), Unknown(_source(expr))])
-        return Unknown(_source(expr))
+            hole = vol.taint(Unknown(_source(expr)), left, right)
+            return _text([_PERCENT_FIELD.sub("", str(left)), hole])  # type: ignore[list-item]
+        return vol.taint(Unknown(_source(expr)), left, right)
 
     def _add(self, left: Any, right: Any, node: cst.CSTNode) -> Any:
         if is_text(left) or is_text(right):
@@ -344,7 +369,7 @@ class Evaluator:
                 is_text(right) or isinstance(right, Unknown)
             ):
                 return _text([*_text_parts(left), *_text_parts(right)])
-            return Unknown(_source(node))
+            return vol.taint(Unknown(_source(node)), left, right)
         if isinstance(left, list) and isinstance(right, list):
             result = left + right
             self.origins.note(result, node)
@@ -361,7 +386,7 @@ class Evaluator:
             return left + right
         if isinstance(left, list) and isinstance(right, Unknown):
             return [*left, right]
-        return Unknown(_source(node))
+        return vol.taint(Unknown(_source(node)), left, right)
 
     def _subscript(self, expr: cst.Subscript, statement: cst.CSTNode) -> Any:
         container = self._value(expr.value, statement)
@@ -375,17 +400,25 @@ class Evaluator:
             and -len(container) <= key < len(container)
         ):
             return container[key]
-        return Unknown(_source(expr))
+        # An element picked by a volatile index (EXAMPLES[random.randrange(3)]) changes with it.
+        direct = container if isinstance(container, Volatile) else None
+        return vol.taint(Unknown(_source(expr)), key, direct)
 
     def _index_value(self, expr: cst.Subscript, statement: cst.CSTNode) -> Any:
         if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
             return Unknown(_source(expr))
         return self._value(expr.slice[0].slice.value, statement)
 
-    def _attribute(self, expr: cst.Attribute) -> Any:
+    def _attribute(self, expr: cst.Attribute, statement: cst.CSTNode) -> Any:
         qualified = self.index.qualified(expr)
         if qualified is not None:
             return self._constant(qualified, _source(expr))
+        if isinstance(expr.value, cst.Call | cst.Attribute | cst.Name):
+            receiver = self._value(expr.value, statement)
+            if isinstance(receiver, Volatile):  # uuid4().hex, datetime.now().year
+                day = expr.attr.value in vol.DAY_ATTRIBUTES and receiver.kind == "value"
+                scope = vol.granularity("%d", receiver.scope) if day else receiver.scope
+                return vol.mark_unknown(Unknown(_source(expr)), receiver, scope)
         return Unknown(_source(expr))
 
     def _constant(self, qualified: str, source: str) -> Any:
@@ -414,7 +447,7 @@ class Evaluator:
                 return self._json_dumps(call, statement)
             if qualified in ("textwrap.dedent", "inspect.cleandoc"):
                 return self._text_call(call, statement, qualified)
-            return Unknown(f"call {_source(func)}()")
+            return self._source_call(call, statement, qualified)
         if isinstance(func, cst.Name):
             if func.value == "dict" and resolve(self.index, "dict", statement) is None:
                 kwargs, hidden = self.arguments(call, statement)
@@ -438,12 +471,182 @@ class Evaluator:
                 inner = self._value(call.args[0].value, statement)
                 if func.value == "str" and isinstance(inner, str):
                     return inner
-                return text_unknown(f"call {_source(call)}")
+                return vol.taint(text_unknown(f"call {_source(call)}"), inner)
             if func.value == "open":
                 return Unknown(f"call {_source(call)}")
+            if func.value in _ORDER_BUILTINS and resolve(self.index, func.value, statement) is None:
+                return self._builtin(call, func.value, statement)
+            helper = self._helper_mark(func.value, statement, None)
+            if helper is not None:
+                return vol.mark_unknown(Unknown(f"call {_source(func)}()"), helper)
         if isinstance(func, cst.Attribute):
             return self._method(call, func, statement)
         return Unknown(f"call {_source(func)}()")
+
+    # ---- prefix stability: per-call sources, set order, helpers ---------------------------------
+
+    def _source_call(self, call: cst.Call, statement: cst.CSTNode, qualified: str) -> Any:
+        """A call to an imported function: a per-call source is marked Volatile."""
+        result = Unknown(f"call {_source(call.func)}()")
+        scope = vol.source_scope(qualified, self.volatile_sources)
+        if qualified in ("random.Random", "random.SystemRandom", "secrets.SystemRandom"):
+            if call.args and qualified == "random.Random":
+                return result  # seeded: the same draws in every process
+            return Volatile(result.source, _source(call), "call", "value", call)
+        if scope is None:
+            return result
+        if qualified.startswith("random.") and self._seeded(statement):
+            return result
+        position = vol.time_argument(qualified)
+        positional = [a for a in call.args if _plain_positional(a)]
+        if position is not None and len(positional) > position:
+            # time.strftime(fmt, t) is as stable as t.
+            return vol.taint(result, self._value(positional[position].value, statement))
+        if qualified == "time.strftime" and positional:
+            scope = vol.granularity(self._value(positional[0].value, statement), scope)
+        if scope == "call" and self._module_level(statement):
+            scope = "process"  # evaluated once, when the module is imported
+        return Volatile(result.source, _source(call), scope, "value", call)
+
+    def _module_level(self, statement: cst.CSTNode) -> bool:
+        return not any(isinstance(n, cst.FunctionDef) for n in self.index.ancestors(statement))
+
+    def _seeded(self, statement: cst.CSTNode) -> bool:
+        """``random.seed(...)`` in the same function (or module body): the draws repeat."""
+        scope = _function_of(self.index, statement)
+        key = id(scope)
+        if key not in self._seeds:
+            self._seeds[key] = any(
+                self.index.qualified(c.func) == "random.seed"
+                and _function_of(self.index, self.index.statement_of[c]) is scope
+                for c in self.index.calls
+            )
+        return self._seeds[key]
+
+    def _builtin(self, call: cst.Call, name: str, statement: cst.CSTNode) -> Any:
+        """sorted/list/tuple/set/frozenset: what they do to a set's order (values unchanged)."""
+        result = Unknown(f"call {name}()")
+        positional = [a for a in call.args if _plain_positional(a)]
+        if len(positional) != 1 or len(call.args) != 1:
+            return result
+        expr = positional[0].value
+        inner = self._value(expr, statement)
+        if name == "sorted":  # the fix for set order; a random draw stays a random draw
+            mark = vol.find_volatile(inner)
+            return vol.mark_unknown(result, mark) if mark and mark.kind == "value" else result
+        if name in ("set", "frozenset"):
+            if isinstance(inner, list | str) and not _partial(inner):
+                return self._unordered(list(inner), call, result)
+            mark = vol.find_volatile(inner)
+            if mark is not None and mark.kind == "value":
+                return vol.mark_unknown(result, mark)
+            if isinstance(mark, Volatile) and mark is inner:
+                return vol.unordered(result.source, mark.origin, call)
+            return result
+        return vol.mark_unknown(result, m) if (m := self._iterated(inner, expr)) else result
+
+    def _iterated(self, value: Any, expr: cst.CSTNode) -> Volatile | None:
+        """The mark of iterating ``value`` at ``expr``: set order is reported where it is read."""
+        mark = vol.find_volatile(value)
+        if mark is None:
+            return None
+        if mark.kind in ("order", "keys") and mark is value:
+            return Volatile(mark.source, _source(expr), mark.scope, "order", expr)
+        return mark
+
+    def _unordered(self, items: list[Any], node: cst.CSTNode, result: Unknown) -> Any:
+        """A set of ``items``: its order varies per process unless it is trivially fixed."""
+        try:
+            distinct = {i for i in items if not isinstance(i, Unknown)}
+        except TypeError:
+            return result
+        unknown = [i for i in items if isinstance(i, Unknown)]
+        if len(distinct) + len(unknown) < 2 or all(vol.is_constant(i) for i in items):
+            return result
+        mark = vol.find_volatile(items)
+        if mark is not None and mark.kind == "value":
+            return vol.mark_unknown(result, mark)
+        return vol.unordered(result.source, _source(node), node)
+
+    def _set(self, expr: cst.Set, statement: cst.CSTNode) -> Any:
+        result = Unknown(_source(expr))
+        if any(isinstance(e, cst.StarredElement) for e in expr.elements):
+            return result
+        return self._unordered(
+            [self._value(e.value, statement) for e in expr.elements], expr, result
+        )
+
+    def _comprehension(
+        self,
+        expr: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp,
+        statement: cst.CSTNode,
+    ) -> Any:
+        """Unknown, marked when it iterates a set or draws per call; a set or dict built over a
+        set keeps the set's order."""
+        result = Unknown(_source(expr))
+        first = expr.for_in
+        iterable = self._value(
+            first.iter, statement
+        )  # the only part evaluated in the enclosing scope
+        mark = self._iterated(iterable, first.iter)
+        if mark is None:
+            direct = self._direct_source(expr, statement)
+            if direct is not None:
+                return vol.mark_unknown(result, direct)
+        if isinstance(expr, cst.SetComp):
+            if mark is not None and mark.kind == "value":
+                return vol.mark_unknown(result, mark)
+            return vol.unordered(result.source, _source(expr), expr)
+        if mark is None:
+            return result
+        if isinstance(expr, cst.DictComp) and mark.kind == "order":
+            return Volatile(result.source, mark.origin, mark.scope, "keys", mark.node)
+        return vol.mark_unknown(result, mark)
+
+    def _direct_source(self, node: cst.CSTNode, statement: cst.CSTNode) -> Volatile | None:
+        """A per-call source called inside a comprehension (``[random.choice(x) for ...]``)."""
+        stack = list(node.children)
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Call):
+                qualified = self.index.qualified(current.func)
+                if qualified is not None and vol.source_scope(qualified, self.volatile_sources):
+                    found = self._source_call(current, statement, qualified)
+                    if isinstance(found, Volatile):
+                        return found
+            if not isinstance(current, cst.Lambda | cst.FunctionDef):
+                stack.extend(current.children)
+        return None
+
+    def _helper_mark(
+        self, name: str, statement: cst.CSTNode, owner: cst.ClassDef | None
+    ) -> Volatile | None:
+        """What a helper of this module returns, when that changes per call or per process.
+
+        Only the mark is used: the call stays Unknown as before, so the helper's result (with
+        Unknown parameters) never stands in for what the caller passes.
+        """
+        helper = _helper_def(self.index, name, statement, owner)
+        if helper is None:
+            return None
+        key = id(helper)
+        if key not in self._helpers:
+            self._helpers[key] = None  # recursion: a helper calling itself adds nothing
+            budget, self._budget = self._budget, _HELPER_BUDGET  # a helper has its own budget
+            try:
+                marks = [vol.find_volatile(self._value(v, s)) for v, s in _returns(helper)]
+            except _OutOfBudget:
+                marks = []
+            finally:
+                self._budget = budget
+            found = next((m for m in marks if m is not None), None)
+            if found is not None and found.scope == "call" and _cached(helper):
+                found = Volatile(found.source, found.origin, "process", found.kind, found.node)
+            self._helpers[key] = found
+        found = self._helpers[key]
+        if found is not None and found.scope == "call" and self._module_level(statement):
+            return Volatile(found.source, found.origin, "process", found.kind, found.node)
+        return found
 
     def construct(self, call: cst.Call, statement: cst.CSTNode, spec: ConstructorSpec) -> Any:
         kwargs, hidden = self.arguments(call, statement, spec.positional)
@@ -466,12 +669,42 @@ class Evaluator:
         receiver = self._value(func.value, statement)
         args = [self._value(a.value, statement) for a in call.args if _plain_positional(a)]
         if isinstance(receiver, str):
-            return _string_method(receiver, method, args, call)
+            result = _string_method(receiver, method, args, call)
+            if method in ("format", "format_map"):
+                keywords = [self._value(a.value, statement) for a in call.args if a.keyword]
+                return vol.taint(result, receiver, *args, *keywords)
+            if method == "join" and len(args) == 1 and not isinstance(args[0], list):
+                mark = self._iterated(args[0], call.args[0].value)
+                return vol.mark_unknown(result, mark) if mark is not None else result
+            return result
         if isinstance(receiver, dict | list) and method == "copy" and not args:
             return receiver.copy()
         if isinstance(receiver, Dumped | str) and method == "encode":
             return receiver
-        return Unknown(f"call {_source(call)}")
+        result = Unknown(f"call {_source(call)}")
+        if isinstance(receiver, Volatile) and receiver.kind == "value":
+            scope = receiver.scope  # now.isoformat(), rng.choice(...), now.strftime("%Y")
+            if method == "strftime" and args:
+                scope = vol.granularity(args[0], scope)
+            elif method in vol.DAY_ATTRIBUTES:
+                scope = vol.granularity("%d", scope)
+            return vol.mark_unknown(result, receiver, scope)
+        if isinstance(receiver, Volatile) and receiver.kind == "keys" and method in _VIEWS:
+            # REGISTRY.values() of a dict keyed from a set: the set's order again.
+            return Volatile(result.source, receiver.origin, receiver.scope, "keys", receiver.node)
+        if method == "fromkeys" and _is_name(func.value, "dict") and len(args) >= 1:
+            mark = self._iterated(args[0], call.args[0].value)
+            if mark is not None and mark.kind == "order":
+                return Volatile(result.source, mark.origin, mark.scope, "keys", mark.node)
+        if method in ("render", "substitute", "safe_substitute"):  # templates fill in their args
+            keywords = [self._value(a.value, statement) for a in call.args if a.keyword]
+            return vol.taint(result, *args, *keywords)
+        if _is_name(func.value, "self"):
+            owner = _enclosing_class(self.index, statement)
+            helper = self._helper_mark(method, statement, owner) if owner else None
+            if helper is not None:
+                return vol.mark_unknown(result, helper)
+        return result
 
     def _is_open_file(self, receiver: cst.BaseExpression, statement: cst.CSTNode) -> bool:
         """``open(...)`` itself, or a name bound by ``with open(...) as name`` around the call."""
@@ -503,6 +736,11 @@ class Evaluator:
                 return json.dumps(value, **options)
             except (TypeError, ValueError):
                 return Unknown(f"call {_source(call)}")
+        if kwargs.get("sort_keys") is True:
+            return Dumped(_sorted_keys(value))
+        if isinstance(value, Volatile) and value.kind == "keys":
+            # The key order is the set's order: sort_keys=True is the fix, at this call.
+            return Dumped(Volatile(value.source, _source(call), value.scope, "keys", call))
         return Dumped(value)
 
     def _text_call(self, call: cst.Call, statement: cst.CSTNode, qualified: str) -> Any:
@@ -519,6 +757,103 @@ class Evaluator:
                 else inspect.cleandoc(inner)
             )
         return text_unknown(f"call {_source(call)}") if is_text(inner) else Unknown(_source(call))
+
+
+_ORDER_BUILTINS = frozenset({"sorted", "list", "tuple", "set", "frozenset"})
+_VIEWS = frozenset({"keys", "values", "items"})
+_CACHE_DECORATORS = frozenset({"cache", "lru_cache", "cached", "cached_property"})
+
+
+def _sorted_keys(value: Any) -> Any:
+    """``value`` as ``json.dumps(..., sort_keys=True)`` writes it: key order no longer matters."""
+    if isinstance(value, Volatile) and value.kind == "keys":
+        return Unknown(value.source)
+    if isinstance(value, dict) and vol.find_volatile(value) is not None:
+        return {k: _sorted_keys(v) for k, v in value.items()}
+    if isinstance(value, list) and vol.find_volatile(value) is not None:
+        return [_sorted_keys(v) for v in value]
+    return value
+
+
+def _literal_spec(part: cst.FormattedStringExpression) -> str | None:
+    """The format spec of an f-string field when it is plain text (``{now:%Y-%m-%d}``)."""
+    spec = part.format_spec
+    if not spec or not all(isinstance(p, cst.FormattedStringText) for p in spec):
+        return None
+    return "".join(p.value for p in spec if isinstance(p, cst.FormattedStringText))
+
+
+def _function_of(index: ModuleIndex, statement: cst.CSTNode) -> cst.CSTNode | None:
+    for node in reversed(index.ancestors(statement)):
+        if isinstance(node, cst.FunctionDef) and node is not statement:
+            return node
+    return None
+
+
+def _enclosing_class(index: ModuleIndex, statement: cst.CSTNode) -> cst.ClassDef | None:
+    for node in reversed(index.ancestors(statement)):
+        if isinstance(node, cst.ClassDef):
+            return node
+    return None
+
+
+def _helper_def(
+    index: ModuleIndex, name: str, statement: cst.CSTNode, owner: cst.ClassDef | None
+) -> cst.FunctionDef | None:
+    """The one def ``name`` refers to: a method of ``owner``, or a function of the module or of
+    an enclosing function. None when it is shadowed, defined twice or bound any other way."""
+    if owner is not None:
+        blocks: list[cst.CSTNode] = [owner.body]
+    else:
+        if isinstance(resolve(index, name, statement), Binding | Parameter):
+            return None  # a parameter or a plain binding of the same name
+        blocks = [
+            n.body
+            for n in reversed(index.ancestors(statement))
+            if isinstance(n, cst.FunctionDef) and n is not statement
+        ]
+        blocks.append(index.module)
+    for block in blocks:
+        body = list(getattr(block, "body", ()))
+        defs = [s for s in body if isinstance(s, cst.FunctionDef) and s.name.value == name]
+        others = [s for s in body if s not in defs and binds_anywhere(s, name, index.memo)]
+        if defs or others:
+            return defs[0] if len(defs) == 1 and not others else None
+    return None
+
+
+def _returns(helper: cst.FunctionDef) -> list[tuple[cst.BaseExpression, cst.CSTNode]]:
+    """Each ``return value`` of a def (not of defs nested in it), with its statement."""
+    found: list[tuple[cst.BaseExpression, cst.CSTNode]] = []
+    stack: list[cst.CSTNode] = list(helper.body.children)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                if isinstance(small, cst.Return) and small.value is not None:
+                    found.append((small.value, node))
+            continue
+        if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        stack.extend(node.children)
+    return found
+
+
+def _cached(helper: cst.FunctionDef) -> bool:
+    """``@functools.cache`` and kin: the body runs once per process (per argument)."""
+    for decorator in helper.decorators:
+        target = decorator.decorator
+        if isinstance(target, cst.Call):
+            target = target.func
+        name = target.attr.value if isinstance(target, cst.Attribute) else None
+        name = target.value if isinstance(target, cst.Name) else name
+        if name in _CACHE_DECORATORS:
+            return True
+    return False
+
+
+def _is_name(node: cst.CSTNode, name: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == name
 
 
 def _names_in(expr: cst.CSTNode) -> set[str]:

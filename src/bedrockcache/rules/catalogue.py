@@ -24,6 +24,7 @@ _MODULES = (
     "langchain",
     "llamaindex",
     "bedrock",
+    "stability",
 )
 
 
