@@ -266,6 +266,17 @@ def _indent(text: str) -> str:
 @click.option("--isolated", is_flag=True, help="Ignore every config file.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: cores).")
 @click.option("-q", "--quiet", is_flag=True, help="Print diagnostics only, no summary.")
+@click.option(
+    "--fix/--no-fix",
+    default=None,
+    help="Apply safe fixes (config: fix = true); with - print the fixed source.",
+)
+@click.option(
+    "--unsafe-fixes/--no-unsafe-fixes",
+    default=None,
+    help="Apply unsafe fixes too, with --fix or --diff (config: unsafe-fixes = true).",
+)
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
 def lint_command(
     paths: tuple[Path, ...],
     output_format: str,
@@ -286,8 +297,14 @@ def lint_command(
     isolated: bool,
     jobs: int | None,
     quiet: bool,
+    fix: bool | None,
+    unsafe_fixes: bool | None,
+    diff: bool,
 ) -> None:
-    """Find Bedrock call sites in Python source and report broken prompt caching."""
+    """Find Bedrock call sites in Python source and report broken prompt caching.
+
+    PATHS may be - to read one file from stdin.
+    """
     from bedrockcache.config import ConfigError, load_settings
     from bedrockcache.facts import FactsError
     from bedrockcache.lint.runner import lint_paths
@@ -306,14 +323,22 @@ def lint_command(
             exclude=exclude,
             extend_exclude=extend_exclude,
         )
-        result = lint_paths(
-            targets,
-            settings,
-            force_exclude=force_exclude,
-            cache_dir=cache_dir,
-            use_cache=not no_cache,
-            jobs=jobs,
-        )
+        fixing = (settings.fix if fix is None else fix) and not diff
+        unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
+        if targets == [Path("-")]:
+            result = _lint_stdin(settings, fixing=fixing, diff=diff, unsafe=unsafe)
+        else:
+            result = lint_paths(
+                targets,
+                settings,
+                force_exclude=force_exclude,
+                cache_dir=cache_dir,
+                use_cache=not no_cache,
+                jobs=jobs,
+            )
+            result.unsafe_fixes = unsafe
+            if fixing or diff:
+                _fix_files(result, settings, unsafe=unsafe, diff=diff)
         text = render(
             output_format,
             result,
@@ -334,8 +359,60 @@ def lint_command(
         except OSError as exc:
             _fail(f"cannot write {output_file}: {exc.strerror or exc}")
     elif text:
-        click.echo(text, nl=not text.endswith("\n"))
+        # With `lint - --fix` stdout carries the fixed source, so the report goes to stderr.
+        to_stderr = fixing and targets == [Path("-")]
+        click.echo(text, nl=not text.endswith("\n"), err=to_stderr)
     sys.exit(EXIT_OK if exit_zero or not result.diagnostics else EXIT_NOT_CACHING)
+
+
+def _lint_stdin(settings: Any, *, fixing: bool, diff: bool, unsafe: bool) -> Any:
+    """``lint -``: with --fix the fixed source goes to stdout (diagnostics to stderr), as ruff
+    does; with --diff the diff; otherwise the usual report."""
+    from bedrockcache.lint.fixes.run import lint_stdin
+
+    data = sys.stdin.buffer.read()
+    result, fixed = lint_stdin(data, "-", settings, fix=fixing or diff, unsafe=unsafe)
+    if diff:
+        before = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+        _print_diffs([("-", before, fixed)] if fixed is not None else [], result.fixed)
+    if fixing:
+        click.echo(fixed if fixed is not None else data.decode("utf-8", errors="replace"), nl=False)
+    return result
+
+
+def _fix_files(result: Any, settings: Any, *, unsafe: bool, diff: bool) -> None:
+    from bedrockcache.lint.fixes.run import fix_result
+
+    run = fix_result(result, settings, unsafe=unsafe, write=not diff)
+    for d in run.rejected:
+        click.echo(
+            f"bedrockcache: warning: the fix for {d.code} at {d.path}:{d.line}:{d.column} "
+            "produced invalid Python and was not applied; please report it",
+            err=True,
+        )
+    for path in run.unwritable:
+        message = f"{path}: the fixed text cannot be encoded; not written"
+        click.echo(f"bedrockcache: warning: {message}", err=True)
+    if diff:
+        _print_diffs([(c.path, c.before, c.after) for c in run.changes], result.fixed)
+
+
+def _print_diffs(changes: list[tuple[str, str, str]], fixed: int) -> None:
+    """ruff's --diff: the unified diffs on stdout, "Would fix N errors." on stderr, exit 1 when
+    there is anything to fix."""
+    import difflib
+
+    for path, before, after in changes:
+        lines = difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True), path, path
+        )
+        text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        click.echo(text, nl=False)
+    if fixed:
+        click.echo(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.", err=True)
+    else:
+        click.echo("No errors would be fixed.", err=True)
+    sys.exit(EXIT_NOT_CACHING if changes else EXIT_OK)
 
 
 def _config_start(targets: list[Path]) -> Path:
@@ -384,8 +461,14 @@ def rules_command(output_format: str) -> None:
             f"{r.name:<{width}}",
             f"{r.severity.value:<7}",
             f"{r.layer:<{layer_width}}",
+            f"{_fix_mark(r):<6}",
         )
         click.echo("  ".join((*columns, r.summary)))
+
+
+def _fix_mark(r: Rule) -> str:
+    """The rules table's fix column: "safe" (--fix), "unsafe" (--unsafe-fixes) or "-"."""
+    return r.autofix.applicability if r.autofix is not None else "-"
 
 
 def _rule_json(r: Rule) -> dict[str, Any]:
@@ -398,6 +481,8 @@ def _rule_json(r: Rule) -> dict[str, Any]:
         "summary": r.summary,
         "why": r.why,
         "fix": r.fix,
+        "fix_availability": r.autofix.availability if r.autofix is not None else "none",
+        "fix_applicability": r.autofix.applicability if r.autofix is not None else None,
         "sources": list(r.sources),
     }
 
@@ -478,6 +563,8 @@ def explain_text(entry: Rule, level: int = 1) -> str:
         f"{h2} Fix",
         "",
         entry.fix,
+        "",
+        entry.autofix.describe() if entry.autofix is not None else "Fix is not available.",
     ]
     if entry.sources:
         parts += ["", f"{h2} Sources", "", *(f"- {s}" for s in entry.sources)]

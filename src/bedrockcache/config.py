@@ -8,6 +8,9 @@ The keys and their meaning follow ruff's, so a ruff user can configure us withou
     extend-select = ["BC207"]
     exclude = [...]                  # replaces DEFAULT_EXCLUDE; extend-exclude adds to it
     extend-exclude = ["generated"]
+    volatile-sources = ["myapp.clock.now"]  # calls that change per call, besides the built-in ones
+    fix = true                       # `lint` applies safe fixes, as with --fix
+    unsafe-fixes = true              # and unsafe ones too, as with --unsafe-fixes
     [tool.bedrockcache.per-file-ignores]
     "tests/*" = ["BC1"]
     [tool.bedrockcache.models.my-model]   # overrides for bedrockcache.facts.load_facts
@@ -86,7 +89,9 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 
 _TABLE = "[tool.bedrockcache]"
 _LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
-_KEYS = (*_LIST_KEYS, "per-file-ignores", "models")
+_KEYS = (*_LIST_KEYS, "per-file-ignores", "models", "volatile-sources", "fix", "unsafe-fixes")
+# A volatile source is a dotted name as imported: "myapp.clock.now" (see rules/stability.py).
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
 _SELECTOR = re.compile(r"BC[0-9]{0,3}")
 _CLI_KEYS = ("select", "ignore", "extend_select", "exclude", "extend_exclude", "per_file_ignores")
 
@@ -107,8 +112,12 @@ class Settings:
     extend_exclude: tuple[str, ...] = ()
     # A plain dict (not a read-only proxy) so Settings pickle into worker processes.
     models: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    volatile_sources: tuple[str, ...] = ()  # calls whose result changes per call (BC401)
     root: Path = field(default_factory=Path.cwd)
     config_path: Path | None = None
+    # What `lint` does with fixes (not part of key(): fixes do not change a file's diagnostics).
+    fix: bool = False
+    unsafe_fixes: bool = False
 
     def enabled(self, code: str, severity: Severity | str) -> bool:
         """Whether findings with ``code`` are reported, by ruff's selection rules.
@@ -152,6 +161,7 @@ class Settings:
             "extend_select": self.extend_select,
             "per_file_ignores": self.per_file_ignores,
             "models": _plain(self.models),
+            "volatile_sources": self.volatile_sources,
             "root": str(self.root),
         }
         text = json.dumps(payload, sort_keys=True, default=str)
@@ -450,6 +460,20 @@ def _validate(table: Mapping[str, Any], where: str) -> dict[str, Any]:
         )
     if "models" in table:
         values["models"] = _models(table["models"], where)
+    if "volatile-sources" in table:
+        sources = _strings(table["volatile-sources"], f"{where}volatile-sources")
+        for name in sources:
+            if not _DOTTED.fullmatch(name):
+                raise ConfigError(
+                    f"{where}volatile-sources: {name!r} is not a dotted name such as "
+                    '"myapp.clock.now"'
+                )
+        values["volatile_sources"] = sources
+    for key in ("fix", "unsafe-fixes"):
+        if key in table:
+            if not isinstance(table[key], bool):
+                raise ConfigError(f"{where}{key}: expected true or false")
+            values[key.replace("-", "_")] = table[key]
     return values
 
 

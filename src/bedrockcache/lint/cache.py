@@ -230,11 +230,18 @@ def _dump_result(result: FileResult) -> dict[str, Any]:
 
 
 def _dump(item: Any) -> dict[str, Any]:
-    out = {}
-    for f in dataclasses.fields(item):
-        value = getattr(item, f.name)
-        out[f.name] = value.value if isinstance(value, Severity) else value
-    return out
+    return {f.name: _dump_value(getattr(item, f.name)) for f in dataclasses.fields(item)}
+
+
+def _dump_value(value: Any) -> Any:
+    """A field value as JSON: nested dataclasses (a diagnostic's Fix and its Edits) included."""
+    if isinstance(value, Severity):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _dump(value)
+    if isinstance(value, tuple):
+        return [_dump_value(v) for v in value]
+    return value
 
 
 def _load_result(data: Any) -> FileResult:
@@ -291,6 +298,8 @@ def _convert(hint: Any, value: Any) -> Any:
         return None
     if isinstance(hint, type) and issubclass(hint, Severity):
         return Severity(value)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _load(hint, value)
     if hint in (int, str, bool, float) and type(value) is hint:
         return value
     raise ValueError(f"{value!r} is not {hint}")

@@ -7,6 +7,7 @@ on bad input (a file that does not decode or parse is one BC004/BC001 diagnostic
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import re
 import tokenize
@@ -24,14 +25,18 @@ from bedrockcache.findings import Finding, Outcome, Severity
 from bedrockcache.lint.cache import FileResult
 from bedrockcache.lint.diagnostic import Diagnostic, Unresolved
 from bedrockcache.lint.evaluate import Evaluator, Origins
+from bedrockcache.lint.fixes import FixContext, fix_finding, fixers
 from bedrockcache.lint.index import ModuleIndex
 from bedrockcache.lint.layers import constants, constructors, functions, layer_modules
 from bedrockcache.lint.noqa import NoqaMap, apply_noqa, parse_noqa
 from bedrockcache.lint.prefilter import might_have_call_site
+from bedrockcache.lint.prefix import entry_node
 from bedrockcache.lint.screen import calls_a_target
 from bedrockcache.lint.sites import CallSite, FileContext
 from bedrockcache.objects import Constructed
 from bedrockcache.rules.catalogue import catalogue
+from bedrockcache.rules.stability import check_prefix
+from bedrockcache.wire import WireRequest
 
 __all__ = ["check_source"]
 
@@ -90,19 +95,29 @@ def _analyse(
     module: cst.Module, path: str, settings: Settings, facts: Facts | None, report: FileResult
 ) -> None:
     index = ModuleIndex.build(module)
-    sites = list(_sites(index))
+    sites = list(_sites(index, settings.volatile_sources))
     if sites:
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         for ctx, site in sites:
             in_scope = _scope_test(ctx, site, positions)
             _audit_site(
-                ctx.evaluator.origins, site, path, positions, in_scope, settings, facts, report
+                ctx.evaluator.origins,
+                site,
+                path,
+                positions,
+                in_scope,
+                settings,
+                facts,
+                report,
+                index,
             )
         report.call_sites = len(sites)
 
 
-def _sites(index: ModuleIndex) -> Iterator[tuple[FileContext, CallSite]]:
-    evaluator = Evaluator(index, constructors(), functions(), constants())
+def _sites(
+    index: ModuleIndex, volatile_sources: tuple[str, ...] = ()
+) -> Iterator[tuple[FileContext, CallSite]]:
+    evaluator = Evaluator(index, constructors(), functions(), constants(), volatile_sources)
     ctx = FileContext(index, evaluator)
     for module in layer_modules():
         for site in module.find(ctx):
@@ -138,6 +153,7 @@ def _audit_site(
     settings: Settings,
     facts: Facts | None,
     report: FileResult,
+    index: ModuleIndex | None = None,
 ) -> None:
     start = positions[site.node].start
     reasons = [f"arguments hidden in {hidden}" for hidden in site.hidden]
@@ -158,12 +174,53 @@ def _audit_site(
         raw = audited.wire.raw if audited.wire is not None else None
         node, exact = _locate(finding.path, site, origins, raw, in_scope)
         where = positions.get(node) or positions[site.node]
-        report.diagnostics.append(_diagnostic(finding, path, where, exact))
+        diagnostic = _diagnostic(finding, path, where, exact)
+        if index is not None and finding.code in fixers():
+            context = FixContext(
+                index.module,
+                index,
+                site,
+                audited,
+                facts or _facts(settings),
+                lambda p, raw=raw: _locate(p, site, origins, raw, in_scope),
+            )
+            autofix = fix_finding(finding, node, exact, context)
+            diagnostic = dataclasses.replace(diagnostic, autofix=autofix)
+        report.diagnostics.append(diagnostic)
+    if audited.wire is not None and audited.wire.breakpoints:
+        report.diagnostics += _prefix_diagnostics(
+            audited.wire, site, origins, positions, in_scope, path
+        )
     if reasons or audited.unaudited:
         reasons += [f"unknown: {u}" for u in audited.unaudited]
         report.unresolved.append(
             Unresolved(path, start.line, start.column + 1, site.kind, tuple(reasons))
         )
+
+
+def _prefix_diagnostics(
+    wire: WireRequest,
+    site: CallSite,
+    origins: Origins,
+    positions: Any,
+    in_scope: Callable[[cst.CSTNode], bool],
+    path: str,
+) -> list[Diagnostic]:
+    """BC4xx: changing values before a breakpoint, each reported where it enters the request."""
+
+    def line_of(node: object) -> int | None:
+        where = positions.get(node) if node is not None else None
+        return where.start.line if where is not None else None
+
+    found = []
+    for item in check_prefix(wire, line_of):
+        node = entry_node(site.request, item.mark, origins, in_scope)
+        exact = node is not None
+        if node is None:
+            node, exact = _locate(item.finding.path, site, origins, wire.raw, in_scope)
+        where = positions.get(node) or positions[site.node]
+        found.append(_diagnostic(item.finding, path, where, exact))
+    return found
 
 
 def _could_cache(report: AuditReport, facts: Facts) -> bool:

@@ -10,7 +10,33 @@ from dataclasses import dataclass, field
 
 from bedrockcache.findings import Severity
 
-__all__ = ["Diagnostic", "LintResult", "Unresolved"]
+__all__ = ["Diagnostic", "Edit", "Fix", "LintResult", "Unresolved"]
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace the text from (line, column) to (end_line, end_column) with ``content``.
+
+    Same coordinates as a Diagnostic (1-based, columns in characters, end exclusive), so an editor
+    or ``--fix`` can apply it to the file without parsing it again; an insertion is an empty range.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The edits that correct one diagnostic. ``applicability`` is ruff's: a "safe" fix changes
+    only what is cached and applies with ``--fix``; an "unsafe" one may change what the program
+    does (it moves content or changes a library setting) and needs ``--unsafe-fixes``."""
+
+    message: str
+    applicability: str  # "safe" | "unsafe"
+    edits: tuple[Edit, ...]
 
 
 @dataclass(frozen=True, order=True)
@@ -26,6 +52,9 @@ class Diagnostic:
     end_column: int  # 1-based, exclusive
     severity: Severity = Severity.WARNING
     fix: str | None = None  # the change to make, in words (the catalogue's "use instead")
+    # The change as edits, when it is mechanical. Not compared: a diagnostic is the same finding
+    # whatever its edits, and sorting must never compare a Fix with None.
+    autofix: Fix | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, order=True)
@@ -48,3 +77,5 @@ class LintResult:
     files_checked: int = 0  # files read (after discovery and excludes)
     files_parsed: int = 0  # files that passed the prefilter and were parsed
     call_sites: int = 0  # Bedrock call sites found and audited
+    fixed: int = 0  # diagnostics fixed by --fix (the ones left are in ``diagnostics``)
+    unsafe_fixes: bool = False  # whether unsafe fixes count as available (--unsafe-fixes)

@@ -1,6 +1,7 @@
 """``json`` and ``json-lines``: ruff's field names, so tools that read ruff's JSON read ours.
 
-Fixes are text only for now (``{"message": ...}``); edits join them when the fixer lands.
+A diagnostic with a mechanical fix carries ruff's fix object (applicability, message, edits);
+one without carries its advice as ``{"message": ...}``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,25 @@ def diagnostic_object(d: Diagnostic) -> dict[str, Any]:
         "location": {"row": d.line, "column": d.column},
         "end_location": {"row": d.end_line, "column": d.end_column},
         "severity": d.severity.value,
-        "fix": {"message": d.fix} if d.fix else None,
+        "fix": _fix(d),
+    }
+
+
+def _fix(d: Diagnostic) -> dict[str, Any] | None:
+    """ruff's fix object when there is an edit; the advice alone (no edits) otherwise."""
+    if d.autofix is None:
+        return {"message": d.fix} if d.fix else None
+    return {
+        "applicability": d.autofix.applicability,
+        "message": d.autofix.message,
+        "edits": [
+            {
+                "content": e.content,
+                "location": {"row": e.line, "column": e.column},
+                "end_location": {"row": e.end_line, "column": e.end_column},
+            }
+            for e in d.autofix.edits
+        ],
     }
 
 

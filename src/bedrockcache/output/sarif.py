@@ -162,6 +162,34 @@ def _result(
             }
         ],
         "partialFingerprints": {"primaryLocationLineHash": line_hash},
+        **({"fixes": [_fix(d, artifact)]} if d.autofix is not None else {}),
+    }
+
+
+def _fix(d: Diagnostic, artifact: dict[str, str]) -> dict[str, Any]:
+    """SARIF's fix object (3.55): the edits as replacements, with their applicability, which
+    SARIF has no field for, in the property bag."""
+    assert d.autofix is not None
+    return {
+        "description": {"text": d.autofix.message},
+        "artifactChanges": [
+            {
+                "artifactLocation": artifact,
+                "replacements": [
+                    {
+                        "deletedRegion": {
+                            "startLine": e.line,
+                            "startColumn": e.column,
+                            "endLine": e.end_line,
+                            "endColumn": e.end_column,
+                        },
+                        "insertedContent": {"text": e.content},
+                    }
+                    for e in d.autofix.edits
+                ],
+            }
+        ],
+        "properties": {"applicability": d.autofix.applicability},
     }
 
 

@@ -67,7 +67,12 @@ def _statistics(diagnostics: list[Diagnostic]) -> list[str]:
 
 def _summary(result: LintResult, *, listed: bool) -> list[str]:
     found = len(result.diagnostics)
-    lines = [f"Found {plural(found, 'error')}." if found else "All checks passed!"]
+    if result.fixed:
+        total = found + result.fixed
+        lines = [f"Found {plural(total, 'error')} ({result.fixed} fixed, {found} remaining)."]
+    else:
+        lines = [f"Found {plural(found, 'error')}." if found else "All checks passed!"]
+    lines += _fixable(result.diagnostics, result.unsafe_fixes)
     lines.append(
         f"{plural(result.call_sites, 'Bedrock call site')} checked in "
         f"{plural(result.files_checked, 'file')}"
@@ -76,3 +81,18 @@ def _summary(result: LintResult, *, listed: bool) -> list[str]:
         line = f"{plural(len(result.unresolved), 'call site')} not fully audited"
         lines.append(line if listed else f"{line} (--show-unresolved lists them)")
     return lines
+
+
+def _fixable(diagnostics: list[Diagnostic], unsafe: bool) -> list[str]:
+    """ruff's hint line: how many findings ``--fix`` would correct, and how many more
+    ``--unsafe-fixes`` would."""
+    safe = sum(1 for d in diagnostics if d.autofix and d.autofix.applicability == "safe")
+    hidden = sum(1 for d in diagnostics if d.autofix and d.autofix.applicability == "unsafe")
+    if unsafe:
+        safe, hidden = safe + hidden, 0
+    more = f"{hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the "
+    more += "`--unsafe-fixes` option"
+    if safe:
+        line = f"[*] {safe} fixable with the `--fix` option"
+        return [f"{line} ({more})." if hidden else f"{line}."]
+    return [f"No fixes available ({more})."] if hidden else []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bedrockcache.facts import Facts, ModelRef
 from bedrockcache.findings import Finding, Outcome, Severity
-from bedrockcache.rules.model import Example, Rule
+from bedrockcache.rules.model import Autofix, Example, Rule
 from bedrockcache.rules.samples import CACHE_POINT, LONG, SONNET_45
 from bedrockcache.unknown import Unknown
 from bedrockcache.wire import Breakpoint, WireRequest
@@ -161,6 +161,14 @@ TTL_ORDER = _rule(
     "ttl-order",
     Severity.ERROR,
     Outcome.REJECTED,
+    autofix=Autofix(
+        "removes the `ttl` of the later 1h breakpoint, so it caches for 5 minutes",
+        safe=False,
+        why_unsafe=(
+            "which breakpoint should change its lifetime is a choice; the entry now expires after "
+            "5 minutes"
+        ),
+    ),
     summary="a 1h breakpoint comes after a 5m one",
     why=(
         "Longer TTLs must come first in processing order (tools -> system -> messages); a `1h` "
@@ -202,6 +210,9 @@ INVALID_TYPE = _rule(
     "invalid-cache-type",
     Severity.ERROR,
     Outcome.REJECTED,
+    autofix=Autofix(
+        'sets `type` to "default" in a cachePoint, "ephemeral" in a cache_control',
+    ),
     summary="the cache directive's `type` is not one Bedrock accepts",
     why=(
         "A Converse cachePoint's `type` must be `default`; an Anthropic `cache_control` "
@@ -220,6 +231,11 @@ INVALID_TTL = _rule(
     "invalid-ttl",
     Severity.ERROR,
     Outcome.REJECTED,
+    autofix=Autofix(
+        "removes the invalid `ttl`, so the entry caches for the default 5 minutes",
+        safe=False,
+        why_unsafe="the intended lifetime is unknown; 5 minutes may be shorter than meant",
+    ),
     summary='the `ttl` value is neither "5m" nor "1h"',
     why="Bedrock accepts exactly `5m` and `1h`; anything else is sent by botocore and rejected.",
     fix='use "5m" (the default, may be omitted) or "1h"',
@@ -253,6 +269,12 @@ ILLEGAL_PLACEMENT = _rule(
     "illegal-cache-placement",
     Severity.ERROR,
     Outcome.REJECTED,
+    autofix=Autofix(
+        (
+            'replaces a Converse block\'s Anthropic `cache_control` with a `{"cachePoint": {"type":'
+            ' "default"}}` block right after it (same ttl)'
+        ),
+    ),
     summary="a cache directive in a place Bedrock or botocore refuses",
     why=(
         "A Converse cachePoint must be its own block in `system`, `messages[].content` or "
@@ -275,6 +297,9 @@ REJECTED_BETA = _rule(
     "beta-flag-rejected-by-bedrock",
     Severity.ERROR,
     Outcome.REJECTED,
+    autofix=Autofix(
+        "removes the rejected flag (and the `betas` / `anthropic_beta` entry it leaves empty)"
+    ),
     summary="an Anthropic-API caching beta flag that Bedrock rejects",
     why=(
         "Bedrock needs no beta flag for caching or for the 1h TTL, and answers Anthropic-API-only "
@@ -310,6 +335,12 @@ MESSAGE_LEVEL = _rule(
     "message-level-cache-control",
     Severity.ERROR,
     Outcome.DROPPED,
+    autofix=Autofix(
+        (
+            "moves the message's `cache_control` onto its last content block (string content "
+            "becomes one text block)"
+        ),
+    ),
     summary="`cache_control` on a message object instead of on one of its content blocks",
     why=(
         "In an Anthropic body `cache_control` is a property of a content block, a system block or "
@@ -330,6 +361,11 @@ MISSING_VERSION = _rule(
     "missing-anthropic-version",
     Severity.ERROR,
     Outcome.REJECTED,
+    autofix=Autofix(
+        'adds `"anthropic_version": "bedrock-2023-05-31"` to the body',
+        safe=False,
+        why_unsafe="it adds a request field beyond the cache directives",
+    ),
     summary="the InvokeModel Anthropic body has no `anthropic_version`",
     why=(
         'InvokeModel requires `"anthropic_version": "bedrock-2023-05-31"` in a Claude body; '
@@ -377,8 +413,10 @@ RULES = (
 )
 
 # A finding with one of these codes already says why nothing caches: no BC1xx beside it.
+# BC237 (LangChain's caching middleware skips this turn, e.g. by min_messages_to_cache) is one:
+# the directive is written and works on later turns, so "no directive" (BC106) is false there.
 EXPLAINS_MISSING = frozenset(
-    {UNSUPPORTED_MODEL.code, ILLEGAL_PLACEMENT.code, TOP_LEVEL.code, MESSAGE_LEVEL.code}
+    {UNSUPPORTED_MODEL.code, ILLEGAL_PLACEMENT.code, TOP_LEVEL.code, MESSAGE_LEVEL.code, "BC237"}
 )
 
 _PLACEMENT_MESSAGES = {

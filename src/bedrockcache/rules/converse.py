@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bedrockcache.findings import Outcome, Severity
-from bedrockcache.rules.model import Example, Rule
+from bedrockcache.rules.model import Autofix, Example, Rule
 from bedrockcache.rules.samples import LONG, SONNET_45
 
 _MODEL = SONNET_45
@@ -14,6 +14,13 @@ RULES = (
         name="converse-missing-cache-point",
         severity=Severity.ERROR,
         outcome=Outcome.UNCACHED,
+        autofix=Autofix(
+            (
+                'adds `{"cachePoint": {"type": "default"}}` where `bedrockcache suggest` places '
+                "the breakpoints, when each lands on a literal block and the model and its minimum"
+                " are known to be met"
+            ),
+        ),
         summary="no cachePoint block anywhere in the Converse request",
         why=(
             'Converse caches only up to an explicit `{"cachePoint": {...}}` block in `system`, '

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bedrockcache.findings import Outcome, Severity
-from bedrockcache.rules.model import Example, Rule
+from bedrockcache.rules.model import Autofix, Example, Rule
 from bedrockcache.rules.samples import LONG, SONNET_45
 
 _MODEL = SONNET_45
@@ -14,6 +14,13 @@ RULES = (
         name="invoke-missing-cache-control",
         severity=Severity.ERROR,
         outcome=Outcome.UNCACHED,
+        autofix=Autofix(
+            (
+                'adds `"cache_control": {"type": "ephemeral"}` to the blocks `bedrockcache '
+                "suggest` picks (a plain-string system prompt becomes one text block), when each "
+                "is a literal and the model's minimum is known to be met"
+            ),
+        ),
         summary="no cache_control on any block of the InvokeModel Anthropic body",
         why=(
             'InvokeModel caches only up to a block carrying `cache_control: {"type": '

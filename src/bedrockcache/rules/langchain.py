@@ -7,7 +7,7 @@ wire-b.md section 3, langchain-aws 1.9.1, langchain-core 1.8.3, botocore 1.44.8)
 from __future__ import annotations
 
 from bedrockcache.findings import Outcome, Severity
-from bedrockcache.rules.model import Example, Rule
+from bedrockcache.rules.model import Autofix, Example, Rule
 from bedrockcache.rules.samples import APP_PROFILE_ARN, CACHE_POINT, LONG, SONNET_45
 
 __all__ = [
@@ -94,6 +94,12 @@ BLOCK_CACHE_CONTROL_DROPPED = Rule(
     name="langchain-converse-drops-block-cache-control",
     severity=Severity.ERROR,
     outcome=Outcome.DROPPED,
+    autofix=Autofix(
+        (
+            'replaces the block\'s `cache_control` with a `{"cachePoint": {"type": "default"}}` '
+            "block right after it (same ttl)"
+        ),
+    ),
     summary="ChatBedrockConverse drops Anthropic `cache_control` on a text block without a warning",
     why=(
         'ChatBedrockConverse rebuilds a `{"type": "text", ...}` block as `{"text": ...}` and '
@@ -121,6 +127,12 @@ STANDALONE_CACHE_CONTROL = Rule(
     name="langchain-converse-standalone-cache-control",
     severity=Severity.ERROR,
     outcome=Outcome.REJECTED,
+    autofix=Autofix(
+        (
+            'replaces the dict with `{"cachePoint": {"type": "default"}}` (what '
+            "`ChatBedrockConverse.create_cache_point()` returns), same ttl"
+        ),
+    ),
     summary="a content dict without `type` holding `cache_control` makes botocore raise",
     why=(
         "ChatBedrockConverse passes content dicts without a `type` through (that is how "

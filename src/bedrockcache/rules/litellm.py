@@ -7,7 +7,7 @@ drops, rewrites or refuses between the OpenAI-format call and the Bedrock reques
 from __future__ import annotations
 
 from bedrockcache.findings import Outcome, Severity
-from bedrockcache.rules.model import Example, Rule
+from bedrockcache.rules.model import Autofix, Example, Rule
 from bedrockcache.rules.samples import LONG
 
 __all__ = [
@@ -91,6 +91,9 @@ MESSAGE_LEVEL_ON_LIST = Rule(
     name="litellm-message-cache-control-on-list-content",
     severity=Severity.ERROR,
     outcome=Outcome.DROPPED,
+    autofix=Autofix(
+        "moves the message's `cache_control` onto its last content block",
+    ),
     summary="`cache_control` on a message whose content is a list is silently dropped by LiteLLM",
     why=(
         "LiteLLM reads a message-level `cache_control` only when the message's `content` is a "
@@ -121,6 +124,9 @@ FUNCTION_CACHE_CONTROL = Rule(
     name="litellm-cache-control-inside-tool-function",
     severity=Severity.ERROR,
     outcome=Outcome.DROPPED,
+    autofix=Autofix(
+        'moves `cache_control` from `tool["function"]` to the top level of the tool',
+    ),
     summary='`cache_control` inside `tool["function"]` is dropped on LiteLLM\'s Converse route',
     why=(
         "On the Converse route LiteLLM reads a tool's `cache_control` from the top level of the "
@@ -206,6 +212,9 @@ TOOL_TYPE_NOT_EPHEMERAL = Rule(
     name="litellm-tool-cache-type-not-ephemeral",
     severity=Severity.ERROR,
     outcome=Outcome.DROPPED,
+    autofix=Autofix(
+        'sets the tool\'s `cache_control` `type` to "ephemeral"',
+    ),
     summary='a tool `cache_control` whose `type` is not "ephemeral" is dropped on Converse',
     why=(
         "On the Converse route LiteLLM turns a tool's `cache_control` into a cachePoint only "

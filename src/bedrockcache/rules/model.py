@@ -8,7 +8,7 @@ from typing import Any
 
 from bedrockcache.findings import Finding, Outcome, Severity
 
-__all__ = ["Example", "Rule"]
+__all__ = ["Autofix", "Example", "Rule"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,32 @@ class Example:
     request: Any
     note: str = ""
     options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Autofix:
+    """What ``bedrockcache lint --fix`` does for this rule's findings, as ruff documents it.
+
+    ``always`` when every finding gets an edit; ``sometimes`` when only findings on literals the
+    linter located exactly do (a value built at run time is not rewritten). A safe fix changes
+    only what is cached; an unsafe one (``--unsafe-fixes``) may change what the program does.
+    """
+
+    does: str  # what the edit does, in words
+    safe: bool = True
+    availability: str = "sometimes"  # "always" | "sometimes"
+    why_unsafe: str = ""
+
+    @property
+    def applicability(self) -> str:
+        return "safe" if self.safe else "unsafe"
+
+    def describe(self) -> str:
+        """ruff's sentence: "Fix is sometimes available." plus its safety."""
+        text = f"Fix is {self.availability} available: {self.does}."
+        if self.safe:
+            return f"{text} The fix is safe (`--fix`)."
+        return f"{text} The fix is unsafe (`--fix --unsafe-fixes`): {self.why_unsafe}."
 
 
 @dataclass(frozen=True)
@@ -34,6 +60,7 @@ class Rule:
     good: tuple[Example, ...]
     layer: str = "bedrock"
     sources: tuple[str, ...] = ()
+    autofix: Autofix | None = None  # None: no mechanical fix
 
     def finding(
         self,

@@ -8,7 +8,7 @@ project's capture harness; the requests here use the shape documented in
 from __future__ import annotations
 
 from bedrockcache.findings import Outcome, Severity
-from bedrockcache.rules.model import Example, Rule
+from bedrockcache.rules.model import Autofix, Example, Rule
 from bedrockcache.rules.samples import APP_PROFILE_ARN, CACHE_POINT, LONG, SONNET_45
 
 LAYER = "strands"
@@ -73,6 +73,12 @@ RULES = (
         name="strands-anthropic-cache-control",
         severity=Severity.ERROR,
         outcome=Outcome.DROPPED,
+        autofix=Autofix(
+            (
+                'replaces the `cache_control` key with a `{"cachePoint": {"type": "default"}}` '
+                "block right after the block (same ttl)"
+            ),
+        ),
         summary=(
             "Anthropic `cache_control` given to Strands: dropped from message blocks, refused in "
             "`system_prompt`"
@@ -109,6 +115,17 @@ RULES = (
         name="strands-nonexistent-cache-parameter",
         severity=Severity.ERROR,
         outcome=Outcome.DROPPED,
+        autofix=Autofix(
+            (
+                'replaces `cache_points=...` with `cache_config=CacheConfig(strategy="auto")` (for'
+                " a Claude model id), importing CacheConfig"
+            ),
+            safe=False,
+            why_unsafe=(
+                "Strands then places its own cache points (system prompt and last user message), "
+                "which the made-up parameter never did"
+            ),
+        ),
         summary="a cache parameter Strands does not have (such as `cache_points`): nothing cached",
         why=(
             'BedrockModel checks its keyword arguments only with a UserWarning ("Invalid '
@@ -200,6 +217,17 @@ RULES = (
         name="strands-cache-config-not-an-object",
         severity=Severity.ERROR,
         outcome=Outcome.REJECTED,
+        autofix=Autofix(
+            (
+                'wraps the strategy string: `cache_config=CacheConfig(strategy="auto")`, importing'
+                " CacheConfig"
+            ),
+            safe=False,
+            why_unsafe=(
+                "the agent stops raising AttributeError and starts caching, a change beyond the "
+                "directive itself"
+            ),
+        ),
         summary="`cache_config` is not a CacheConfig: Strands raises AttributeError",
         why=(
             "BedrockModel reads `cache_config.strategy`; a string, boolean or list there raises "

@@ -1,0 +1,165 @@
+"""What a fixer works with: the parsed file, node positions and parents, and edit builders.
+
+A fixer never re-derives where a finding is: it receives the CST node the checker located for
+the finding's request path. It rewrites that node (or its literal parent) with libcst and turns
+the result into an ``Edit`` over the node's own source range, so everything outside the node,
+comments and formatting included, is left as the user wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from bedrockcache.audit import AuditReport
+from bedrockcache.facts import Facts
+from bedrockcache.lint.diagnostic import Edit
+from bedrockcache.lint.index import ModuleIndex
+from bedrockcache.lint.sites import CallSite
+
+__all__ = ["FixContext", "literal_string", "position", "string_key"]
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass
+class FixContext:
+    module: cst.Module
+    index: ModuleIndex
+    site: CallSite
+    report: AuditReport
+    facts: Facts
+    # The checker's own locator: the node behind a request path, and whether it is exact.
+    locate: Callable[[str], tuple[cst.CSTNode, bool]]
+    _parents: dict[cst.CSTNode, cst.CSTNode] | None = field(default=None, repr=False)
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        if self._parents is None:  # built once per file, only when a finding has a fixer
+            collector = _Parents()
+            self.module.visit(collector)
+            self._parents = collector.parents
+        return self._parents.get(node)
+
+    def element_of(self, value: cst.CSTNode) -> tuple[cst.CSTNode, Any] | None:
+        """(container, element) when ``value`` is a literal's element: a DictElement's value in a
+        Dict, or an Element of a List/Tuple."""
+        element = self.parent(value)
+        container = self.parent(element) if element is not None else None
+        if isinstance(element, cst.DictElement) and isinstance(container, cst.Dict):
+            return container, element
+        if isinstance(element, cst.Element) and isinstance(container, cst.List | cst.Tuple):
+            return container, element
+        return None
+
+    def replace(self, old: cst.CSTNode, new: cst.CSTNode) -> Edit | None:
+        """The edit that turns ``old`` into ``new`` in the file: the span that differs once the
+        whole module is printed again (a node printed alone would lose its block's indentation).
+        """
+        if old is new:
+            return None
+        before = self.module.code
+        after = self.module.deep_replace(old, new).code
+        if after == before:
+            return None
+        start = 0
+        limit = min(len(before), len(after))
+        while start < limit and before[start] == after[start]:
+            start += 1
+        if 0 < start < len(before) and before[start - 1 : start + 1] == "\r\n":
+            start -= 1  # never split a CRLF line break
+        end = 0
+        while end < limit - start and before[-1 - end] == after[-1 - end]:
+            end += 1
+        cut = len(before) - end
+        if end and 0 < cut < len(before) and before[cut - 1 : cut + 1] == "\r\n":
+            end -= 1
+        line, column = position(before, start)
+        end_line, end_column = position(before, len(before) - end)
+        return Edit(line, column, end_line, end_column, after[start : len(after) - end])
+
+    def imported(self, module: str, name: str) -> tuple[str, list[Edit]] | None:
+        """The local name for ``module.name`` and the edit that imports it when missing; None
+        when the name is taken by something else (the fix would shadow it)."""
+        wanted = f"{module}.{name}"
+        for local, origin in self.index.imports.items():
+            if origin == wanted:
+                return local, []
+        if name in self.index.imports or _bound_at_module_level(self.module, name):
+            return None
+        line = _import_line(self.module)
+        return name, [Edit(line, 1, line, 1, f"from {module} import {name}\n")]
+
+
+class _Parents(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self.stack: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.stack:
+            self.parents[node] = self.stack[-1]
+        self.stack.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """(line, column), both 1-based, of a character offset; lines end at \\n, \\r\\n or \\r as
+    Python's tokenizer ends them (``apply_edits`` reads them back the same way)."""
+    head = text[:offset]
+    breaks = list(_NEWLINE.finditer(head))
+    if not breaks:
+        return 1, offset + 1
+    return len(breaks) + 1, offset - breaks[-1].end() + 1
+
+
+def _import_line(module: cst.Module) -> int:
+    """The line a new import goes on: after the docstring, ``__future__`` and the top-level
+    imports that open the module."""
+    line = len(module.header) + 1
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            break
+        first = statement.body[0] if statement.body else None
+        is_docstring = (
+            statement is module.body[0]
+            and isinstance(first, cst.Expr)
+            and isinstance(first.value, cst.SimpleString | cst.ConcatenatedString)
+        )
+        if not (is_docstring or isinstance(first, cst.Import | cst.ImportFrom)):
+            break
+        line += module.code_for_node(statement).count("\n")  # its leading lines included
+    return line
+
+
+def _bound_at_module_level(module: cst.Module, name: str) -> bool:
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef) and statement.name.value == name:
+            return True
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        if isinstance(target.target, cst.Name) and target.target.value == name:
+                            return True
+    return False
+
+
+def literal_string(node: cst.CSTNode | None) -> str | None:
+    """The value of a plain string literal (no f-string, no concatenation)."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def string_key(element: cst.BaseDictElement) -> str | None:
+    if isinstance(element, cst.DictElement):
+        return literal_string(element.key)
+    return None

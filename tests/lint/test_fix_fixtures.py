@@ -1,0 +1,77 @@
+"""Every fixture with something to fix has a ``.py.fixed`` twin: the exact text ``--fix
+--unsafe-fixes`` makes of it (all fixes, safe and unsafe, so every fixer is pinned).
+
+The twins are not fixtures themselves (test_fixtures.py lints ``*.py`` only), and their
+``# expect:`` comments are the original's, left as the fixes leave them. To regenerate one after
+an intended change, write ``fixed(path)`` to it and review the diff.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from bedrockcache.lint.checker import check_source
+from bedrockcache.lint.fixes.apply import FixOutcome, fix_text
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+SOURCES = sorted(FIXTURES.rglob("*.py"))
+TWINS = sorted(FIXTURES.rglob("*.py.fixed"))
+
+
+@cache  # linting is the slow part: each fixture is fixed once for all the tests below
+def fixed(path: Path, text: str | None = None) -> FixOutcome:
+    text = path.read_text(encoding="utf-8") if text is None else text
+    return fix_text(text, lambda t: check_source(t, str(path)).diagnostics, unsafe=True)
+
+
+def _id(path: Path) -> str:
+    return str(path.relative_to(FIXTURES))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=_id)
+def test_fixture_is_fixed_to_its_twin(path: Path) -> None:
+    outcome = fixed(path)
+    twin = path.with_name(path.name + ".fixed")
+    if not outcome.changed:
+        assert not twin.exists(), f"{_id(twin)} is stale: nothing in {_id(path)} is fixable"
+        assert outcome.text == path.read_text(encoding="utf-8")
+        return
+    assert twin.exists(), f"{_id(path)} has fixes but no .fixed twin"
+    assert outcome.text == twin.read_text(encoding="utf-8")
+    assert not outcome.rejected
+
+
+@pytest.mark.parametrize("twin", TWINS, ids=_id)
+def test_relinting_the_twin_reports_none_of_the_fixed_findings(twin: Path) -> None:
+    source = twin.with_name(twin.name.removesuffix(".fixed"))
+    before = Counter(d.code for d in check_source(source.read_bytes(), str(source)).diagnostics)
+    outcome = fixed(source)
+    after = Counter(d.code for d in check_source(twin.read_bytes(), str(source)).diagnostics)
+    for code, count in outcome.fixed.items():
+        # Every fixed finding is gone; findings of that code the fixer had no edit for remain.
+        assert after[code] == before[code] - count, code
+    ast.parse(twin.read_text(encoding="utf-8"))
+    assert not [d for d in check_source(twin.read_bytes(), str(source)).diagnostics if d.autofix]
+
+
+@pytest.mark.parametrize("twin", TWINS, ids=_id)
+def test_fixing_a_twin_again_changes_nothing(twin: Path) -> None:
+    source = twin.with_name(twin.name.removesuffix(".fixed"))
+    text = twin.read_text(encoding="utf-8")
+    again = fixed(source, text)
+    assert again.text == text
+    assert not again.changed
+
+
+def test_some_fixture_of_every_fixer_family_is_fixed() -> None:
+    fixed_codes: Counter[str] = Counter()
+    for twin in TWINS:
+        fixed_codes.update(fixed(twin.with_name(twin.name.removesuffix(".fixed"))).fixed)
+    assert {"BC101", "BC102", "BC201", "BC204", "BC210", "BC230", "BC309", "BC312"} <= set(
+        fixed_codes
+    )
