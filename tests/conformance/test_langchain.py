@@ -606,13 +606,6 @@ def test_cache_point_variable_on_the_wire_and_in_audit() -> None:
     assert breakpoints(layer.wire) == wire
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lint bug (lint/evaluate.py Evaluator._bound): `CP = ChatBedrockConverse."
-    "create_cache_point()` reads the name ChatBedrockConverse, and the later call "
-    "`ChatBedrockConverse(...)` counts as a change to it, so CP becomes Unknown "
-    "('ChatBedrockConverse' changes after it is put in 'CP') and the site is unresolved",
-)
 def test_cache_point_variable_lint() -> None:
     assert lint_codes(CACHE_POINT_VARIABLE) == frozenset()
 

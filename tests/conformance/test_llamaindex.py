@@ -385,11 +385,5 @@ MESSAGE_CONSTANT = PRELUDE + (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lint bug (lint/evaluate.py Evaluator._bound): `SYSTEM = ChatMessage(...)` reads the "
-    "name ChatMessage, and the later call `ChatMessage(...)` counts as a change to it, so SYSTEM "
-    "becomes Unknown ('ChatMessage' changes after it is put in 'SYSTEM'): the site is unresolved",
-)
 def test_message_constant_lint() -> None:
     assert lint_codes(MESSAGE_CONSTANT) == frozenset()

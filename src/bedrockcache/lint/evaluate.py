@@ -225,7 +225,7 @@ class Evaluator:
             return Unknown(
                 f"{name!r} is passed to a function or changed through an alias before this call"
             )
-        for inner in _names_in(binding.value):
+        for inner in _names_in(binding.value) - set(self.index.imports):
             if inner != name and any(
                 unsafe_use(s, inner, self.index.reader_names) for s in binding.between
             ):
@@ -857,7 +857,9 @@ def _is_name(node: cst.CSTNode, name: str) -> bool:
 
 
 def _names_in(expr: cst.CSTNode) -> set[str]:
-    """The variable names an expression reads (not attribute or keyword names)."""
+    """The variable names whose values an expression reads: not attribute or keyword names, and
+    not a name that is only called (``ChatMessage(...)`` builds a new object; calling the class
+    again later changes nothing in it)."""
     found: set[str] = set()
     stack: list[tuple[cst.CSTNode, cst.CSTNode | None]] = [(expr, None)]
     while stack:
@@ -865,7 +867,8 @@ def _names_in(expr: cst.CSTNode) -> set[str]:
         if isinstance(node, cst.Name):
             attribute = isinstance(parent, cst.Attribute) and parent.attr is node
             keyword = isinstance(parent, cst.Arg) and parent.keyword is node
-            if not attribute and not keyword:
+            callee = isinstance(parent, cst.Call) and parent.func is node
+            if not attribute and not keyword and not callee:
                 found.add(node.value)
             continue
         stack.extend((child, node) for child in node.children)
