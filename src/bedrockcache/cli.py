@@ -75,17 +75,21 @@ _backend_option = click.option(
 )
 
 
-@main.command("audit")
-@click.argument("file", default="-", metavar="FILE|-")
-@_backend_option
-@click.option("--strict", is_flag=True, help="Exit 1 when caching will not apply.")
-@click.option(
+# The output of the commands that print audit reports (audit, trace).
+_report_format_option = click.option(
     "--format",
     "output_format",
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
 )
+
+
+@main.command("audit")
+@click.argument("file", default="-", metavar="FILE|-")
+@_backend_option
+@click.option("--strict", is_flag=True, help="Exit 1 when caching will not apply.")
+@_report_format_option
 def audit_command(file: str, backend_name: str | None, strict: bool, output_format: str) -> None:
     """Audit one request (JSON file, or - for stdin): will prompt caching apply on Bedrock?"""
     from bedrockcache.audit import audit
@@ -163,13 +167,7 @@ def _report_data(report: AuditReport) -> dict[str, Any]:
     "--passthrough", is_flag=True, help="Let requests go on to Bedrock (default: offline)."
 )
 @click.option("--strict", is_flag=True, help="Exit 1 when a captured request will not cache.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@_report_format_option
 @click.option("-o", "--output-file", type=click.Path(path_type=Path), help="Write to a file.")
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED, metavar="-- COMMAND")
 def trace_command(
