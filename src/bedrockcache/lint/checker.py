@@ -188,8 +188,18 @@ def _audit_site(
             diagnostic = dataclasses.replace(diagnostic, autofix=autofix)
         report.diagnostics.append(diagnostic)
     if audited.wire is not None and audited.wire.breakpoints:
+        fixing = None
+        if index is not None:
+            fixing = FixContext(
+                index.module,
+                index,
+                site,
+                audited,
+                facts or _facts(settings),
+                lambda p, raw=audited.wire.raw: _locate(p, site, origins, raw, in_scope),
+            )
         report.diagnostics += _prefix_diagnostics(
-            audited.wire, site, origins, positions, in_scope, path
+            audited.wire, site, origins, positions, in_scope, path, fixing
         )
     if reasons or audited.unaudited:
         reasons += [f"unknown: {u}" for u in audited.unaudited]
@@ -205,8 +215,12 @@ def _prefix_diagnostics(
     positions: Any,
     in_scope: Callable[[cst.CSTNode], bool],
     path: str,
+    fixing: FixContext | None = None,
 ) -> list[Diagnostic]:
-    """BC4xx: changing values before a breakpoint, each reported where it enters the request."""
+    """BC4xx: changing values before a breakpoint, each reported where it enters the request.
+
+    A fix edits the mark's own node (where the order is made), not the element it enters.
+    """
 
     def line_of(node: object) -> int | None:
         where = positions.get(node) if node is not None else None
@@ -219,7 +233,12 @@ def _prefix_diagnostics(
         if node is None:
             node, exact = _locate(item.finding.path, site, origins, wire.raw, in_scope)
         where = positions.get(node) or positions[site.node]
-        found.append(_diagnostic(item.finding, path, where, exact))
+        diagnostic = _diagnostic(item.finding, path, where, exact)
+        made = item.mark.node
+        if fixing is not None and isinstance(made, cst.CSTNode) and made in positions:
+            autofix = fix_finding(item.finding, made, True, fixing)
+            diagnostic = dataclasses.replace(diagnostic, autofix=autofix)
+        found.append(diagnostic)
     return found
 
 

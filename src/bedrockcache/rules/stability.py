@@ -21,7 +21,7 @@ from typing import Any
 
 from bedrockcache.findings import Finding, Outcome, Severity
 from bedrockcache.objects import Constructed
-from bedrockcache.rules.model import Example, Rule
+from bedrockcache.rules.model import Autofix, Example, Rule
 from bedrockcache.rules.samples import SONNET_45
 from bedrockcache.unknown import PartialText, Volatile
 from bedrockcache.wire import Block, WireRequest
@@ -190,6 +190,12 @@ RULES = (
             "reported."
         ),
         fix="iterate `sorted(...)` of the set (or keep the items in a list or tuple)",
+        autofix=Autofix(
+            "wraps the set in `sorted(...)` where it is iterated (`sep.join(s)`, `list(s)`, "
+            "`tuple(s)`, a `for` clause), when every element is a string literal or f-string "
+            "in the source (a literal, or a name bound once to one and never changed), so "
+            "sorting cannot fail and only the order changes"
+        ),
         bad=(_source("f\"Topics: {', '.join(TAGS)}. {POLICY}\"", constants=_TAGS),),
         good=(_source("f\"Topics: {', '.join(sorted(TAGS))}. {POLICY}\"", constants=_TAGS),),
         layer="stability",
@@ -211,6 +217,12 @@ RULES = (
             "between processes: they never share the cache."
         ),
         fix="pass `sort_keys=True` to `json.dumps`",
+        autofix=Autofix(
+            "adds `sort_keys=True` to the `json.dumps` call that writes the dict, when its keys "
+            "are certainly strings (`{k: v for k in S}` or `dict.fromkeys(S, v)` over a set of "
+            "string literals, no nested dict; otherwise sorting could raise TypeError) and the "
+            "call does not already pass `sort_keys` or `*args`/`**kwargs`"
+        ),
         bad=(
             _source(
                 'f"Limits: {json.dumps(LIMITS)}. {POLICY}"',
