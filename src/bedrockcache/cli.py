@@ -2,8 +2,9 @@
 
 Exit codes (stable, documented in the README):
   0  success: no diagnostics (lint), or caching will apply (audit --strict)
-  1  lint found diagnostics; audit --strict and caching will not apply
+  1  lint found diagnostics; audit or trace --strict and caching will not apply
   2  bad input or usage: unreadable file, invalid JSON, unknown backend, rule code or config key
+trace exits with the traced program's own code when that is not 0.
 Errors are one line on stderr, never a traceback.
 """
 
