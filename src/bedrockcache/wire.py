@@ -9,6 +9,7 @@ was Unknown. The rules read only this view, so they hold for every layer alike.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -28,6 +29,8 @@ __all__ = [
     "from_anthropic_body",
     "from_converse",
     "parse_body",
+    "path_steps",
+    "value_at",
 ]
 
 Dialect = Literal["converse", "anthropic"]
@@ -49,6 +52,26 @@ _CONVERSE_CONTENT_KINDS = (
     "searchResult",
 )
 _UNSIZED_KINDS = {"image", "document", "video", "audio", "searchResult"}
+
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def path_steps(path: str) -> list[str | int]:
+    """``system[1].cachePoint`` -> ``["system", 1, "cachePoint"]``: the paths this view writes."""
+    return [int(index) if index else name for name, index in _STEP.findall(path)]
+
+
+def value_at(value: Any, path: str) -> Any:
+    """The element of a raw request a path names; None when the request has no such element."""
+    for step in path_steps(path):
+        if (isinstance(value, list | tuple) and isinstance(step, int) and step < len(value)) or (
+            isinstance(value, Mapping) and step in value
+        ):
+            value = value[step]
+        else:
+            return None
+    return value
 
 
 class RequestError(ValueError):

@@ -85,7 +85,7 @@ def test_layout_cachedir_tag_and_gitignore(tmp_path):
     assert (directory / ".gitignore").read_text(encoding="utf-8") == "*\n"
     entries = _entries(directory)
     assert len(entries) == 1
-    assert not [p for p in (directory / __version__).rglob(".tmp-*")]  # no temp file left
+    assert not [p for p in (directory / __version__).rglob(".*.tmp")]  # no temp file left
 
 
 def test_put_replaces_an_entry(tmp_path):

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bedrockcache.capturing.record import CapturedRequest
-from bedrockcache.wire import Block, WireRequest
+from bedrockcache.wire import Block, WireRequest, value_at
 
 __all__ = ["PrefixChange", "prefix_changes"]
 
 _EXCERPT = 24  # characters shown on each side of the first difference
-_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -127,19 +125,8 @@ def _content(wire: WireRequest, block: Block) -> str:
     """The block as sent, minus cache directives: its text, or its JSON in the order sent."""
     if block.text is not None and block.kind == "text":
         return block.text
-    element = _resolve(wire.raw, block.path)
+    element = value_at(wire.raw, block.path)
     return json.dumps(_without_directives(element), ensure_ascii=False)
-
-
-def _resolve(value: Any, path: str) -> Any:
-    for name, index in _STEP.findall(path):
-        if name:
-            value = value.get(name) if isinstance(value, Mapping) else None
-        else:
-            position = int(index)
-            ok = isinstance(value, Sequence) and not isinstance(value, str)
-            value = value[position] if ok and position < len(value) else None
-    return value
 
 
 def _without_directives(value: Any) -> Any:

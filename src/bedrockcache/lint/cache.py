@@ -14,13 +14,10 @@ concurrent reader sees a whole entry or none.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 import types
 import typing
 from dataclasses import dataclass, field
@@ -30,6 +27,7 @@ from typing import Any
 
 from bedrockcache import __version__
 from bedrockcache.findings import Severity
+from bedrockcache.lint.atomic import write_atomic
 from bedrockcache.lint.diagnostic import Diagnostic, Unresolved
 
 __all__ = ["CACHEDIR_TAG", "CACHE_DIR_NAME", "Cache", "FileResult", "clear", "default_cache_dir"]
@@ -119,7 +117,7 @@ class Cache:
         try:
             self._prepare()
             entry.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(entry, text.encode("utf-8"))
+            write_atomic(entry, text.encode("utf-8"))
         except OSError:
             self._writable = False
 
@@ -146,7 +144,7 @@ class Cache:
         payload = {"settings": self._settings_key, "files": files}
         try:
             self._prepare()
-            _write_atomic(self._index_path(), json.dumps(payload, separators=(",", ":")).encode())
+            write_atomic(self._index_path(), json.dumps(payload, separators=(",", ":")).encode())
         except OSError:
             self._writable = False
 
@@ -178,7 +176,7 @@ class Cache:
         for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "*\n")):
             marker = self.directory / name
             if not marker.exists():
-                _write_atomic(marker, text.encode("utf-8"))
+                write_atomic(marker, text.encode("utf-8"))
         self._prepared = True
 
 
@@ -200,18 +198,6 @@ def clear(directory: Path) -> bool:
         raise ValueError(f"{directory}: not a cache directory (no CACHEDIR.TAG), not removed")
     shutil.rmtree(directory)
     return True
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 # --- (de)serialization, checked against the dataclasses' own fields ---------------------------

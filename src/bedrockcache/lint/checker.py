@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import io
-import re
 import tokenize
 import warnings
 from collections.abc import Callable, Iterator
@@ -36,11 +35,9 @@ from bedrockcache.lint.sites import CallSite, FileContext
 from bedrockcache.objects import Constructed
 from bedrockcache.rules.catalogue import catalogue
 from bedrockcache.rules.stability import check_prefix
-from bedrockcache.wire import WireRequest
+from bedrockcache.wire import WireRequest, path_steps
 
 __all__ = ["check_source"]
-
-_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 def check_source(
@@ -287,7 +284,7 @@ def _locate(
     """
     if not where:
         return site.node, True
-    steps: list[str | int] = [int(index) if index else name for name, index in _STEP.findall(where)]
+    steps = path_steps(where)
     best: tuple[cst.CSTNode, bool] = (site.node, False)
     roots: list[Any] = [site.request]
     body = site.request.get("body")

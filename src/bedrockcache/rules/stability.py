@@ -24,7 +24,7 @@ from bedrockcache.objects import Constructed
 from bedrockcache.rules.model import Autofix, Example, Rule
 from bedrockcache.rules.samples import SONNET_45
 from bedrockcache.unknown import PartialText, Volatile
-from bedrockcache.wire import Block, WireRequest
+from bedrockcache.wire import Block, WireRequest, value_at
 
 __all__ = ["RULES", "check_prefix"]
 
@@ -242,7 +242,6 @@ RULES = (
     ),
 )
 _BY_CODE = {r.code: r for r in RULES}
-_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -266,7 +265,7 @@ def check_prefix(
         first = _first_caching(wire, position, closing, i, _message_of(block) == last_message)
         if first is None:
             continue
-        for mark in _marks(_at(wire.raw, block.path)):
+        for mark in _marks(value_at(wire.raw, block.path)):
             code = _code(mark)
             key = (code, id(mark.node) if mark.node is not None else hash(mark.origin))
             if key in seen:
@@ -374,17 +373,6 @@ def _first_caching(
             continue
         return n + 1
     return None
-
-
-def _at(raw: Any, path: str) -> Any:
-    value = raw
-    for name, index in _STEP.findall(path):
-        step: str | int = int(index) if index else name
-        in_list = isinstance(value, list | tuple) and isinstance(step, int) and step < len(value)
-        if not in_list and not (isinstance(value, Mapping) and step in value):
-            return None
-        value = value[step]
-    return value
 
 
 def _marks(value: Any, depth: int = 0) -> Iterator[Volatile]:

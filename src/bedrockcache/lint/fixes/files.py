@@ -7,14 +7,13 @@ each; and nothing is written unless the fixed text parses (``fix_text`` checks e
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
 import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
+
+from bedrockcache.lint import atomic
 
 __all__ = ["SourceFile", "encode", "read_source", "write_atomic"]
 
@@ -51,14 +50,4 @@ def encode(source: SourceFile, text: str) -> bytes | None:
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one rename, keeping its permission bits."""
     path = path.resolve()  # through a symlink: the link stays a link
-    mode = stat.S_IMODE(path.stat().st_mode)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    atomic.write_atomic(path, data, mode=stat.S_IMODE(path.stat().st_mode))
