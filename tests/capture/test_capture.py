@@ -317,3 +317,15 @@ def test_async_with_records_like_with(client) -> None:  # type: ignore[no-untype
         return captured
 
     assert len(asyncio.run(main())) == 1
+
+
+def test_environment_changes_made_by_the_program_survive_the_capture(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("BEDROCKCACHE_TEST_SETTING", raising=False)
+    with capture():
+        os.environ["BEDROCKCACHE_TEST_SETTING"] = "kept"
+    assert os.environ.pop("BEDROCKCACHE_TEST_SETTING") == "kept"
+    assert "AWS_ACCESS_KEY_ID" not in os.environ

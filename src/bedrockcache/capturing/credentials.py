@@ -19,19 +19,25 @@ PLACEHOLDER_KEY_ID = "AKIABEDROCKCACHEOFFLINE"
 
 @contextmanager
 def offline() -> Iterator[None]:
-    saved = dict(os.environ)
     env = os.environ
-    env.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+    placed: dict[str, str] = {}
+    if "AWS_EC2_METADATA_DISABLED" not in env:
+        placed["AWS_EC2_METADATA_DISABLED"] = "true"
     if not env.get("AWS_ACCESS_KEY_ID") and not env.get("AWS_PROFILE"):
-        env["AWS_ACCESS_KEY_ID"] = PLACEHOLDER_KEY_ID
-        env["AWS_SECRET_ACCESS_KEY"] = "bedrockcache-offline-placeholder"
+        placed["AWS_ACCESS_KEY_ID"] = PLACEHOLDER_KEY_ID
+        placed["AWS_SECRET_ACCESS_KEY"] = "bedrockcache-offline-placeholder"
     if not env.get("AWS_REGION") and not env.get("AWS_DEFAULT_REGION"):
-        env["AWS_DEFAULT_REGION"] = "us-east-1"
+        placed["AWS_DEFAULT_REGION"] = "us-east-1"
+    saved = {key: env.get(key) for key in placed}
+    env.update(placed)
     try:
         yield
     finally:
-        for key in set(env) - set(saved):
-            del env[key]
-        for key, value in saved.items():
+        # Undo only our placeholders, and only where the program left them as we set them.
+        for key, value in placed.items():
             if env.get(key) != value:
-                env[key] = value
+                continue
+            if saved[key] is None:
+                del env[key]
+            else:
+                env[key] = saved[key]  # type: ignore[assignment]
