@@ -58,6 +58,21 @@ def _source(
 
 
 _NOW = "from datetime import datetime\n"
+_MOVE = Autofix(
+    (
+        "moves the value out of a system text block into the first block of the latest user "
+        "turn: the sentence around it when the text is an f-string or a `+` chain (up to a "
+        "sentence end, a line break or another placeholder), or the whole block when it is a "
+        "short line around the value; only for boto3 and the anthropic SDK, when the latest "
+        "turn is a literal user message holding no breakpoint and the value can be evaluated "
+        "where that turn is built"
+    ),
+    safe=False,
+    why_unsafe=(
+        "the model reads the value in the user's turn rather than in its instructions, and the "
+        "expression that makes it runs where the user turn is built"
+    ),
+)
 _TAGS = 'TAGS = {"billing", "refunds", "shipping"}'
 
 RULES = (
@@ -86,6 +101,7 @@ RULES = (
             "move the changing value after the last breakpoint, e.g. into the latest user turn "
             "(a moved value changes what the model reads, so check the prompt still works)"
         ),
+        autofix=_MOVE,
         bad=(_source('f"Time: {now}. {POLICY}"', imports=_NOW, body="    now = datetime.now()\n"),),
         good=(
             _source(
@@ -117,6 +133,7 @@ RULES = (
             "move the value after the last breakpoint (into the latest user turn), or drop it "
             "from the prompt"
         ),
+        autofix=_MOVE,
         bad=(
             _source(
                 'f"Worker {WORKER}. {POLICY}"',
@@ -148,6 +165,7 @@ RULES = (
             "changes per call, so this is advice, reported only when selected by its full code."
         ),
         fix="move the date into the latest user turn if a daily cache write matters to you",
+        autofix=_MOVE,
         bad=(
             Example(
                 "lint",

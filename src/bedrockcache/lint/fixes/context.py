@@ -44,6 +44,15 @@ class FixContext:
             self._parents = collector.parents
         return self._parents.get(node)
 
+    def statement(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        """The statement (simple line or compound) that holds ``node``."""
+        current: cst.CSTNode | None = node
+        while current is not None and not isinstance(
+            current, cst.SimpleStatementLine | cst.BaseCompoundStatement
+        ):
+            current = self.parent(current)
+        return current
+
     def element_of(self, value: cst.CSTNode) -> tuple[cst.CSTNode, Any] | None:
         """(container, element) when ``value`` is a literal's element: a DictElement's value in a
         Dict, or an Element of a List/Tuple."""

@@ -114,7 +114,7 @@ def _has_dict(node: cst.CSTNode) -> bool:
 
 def _binding(node: cst.Name, ctx: FixContext) -> Binding | None:
     """The one binding of a name that nothing in the file changes afterwards."""
-    statement = ctx.index.statement_of.get(node) or _statement(node, ctx)
+    statement = ctx.index.statement_of.get(node) or ctx.statement(node)
     if statement is None:
         return None
     binding = resolve(ctx.index, node.value, statement)
@@ -171,15 +171,6 @@ def _is_text(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.ConcatenatedString):
         return _is_text(node.left) and _is_text(node.right)
     return False
-
-
-def _statement(node: cst.CSTNode, ctx: FixContext) -> cst.CSTNode | None:
-    current: cst.CSTNode | None = node
-    while current is not None and not isinstance(
-        current, cst.SimpleStatementLine | cst.BaseCompoundStatement
-    ):
-        current = ctx.parent(current)
-    return current
 
 
 # Calls that read a set argument without changing it.
