@@ -80,6 +80,14 @@ MISSING = Rule(
         'cache_control={"type": "ephemeral"})`; ChatBedrock: add `"cache_control": '
         '{"type": "ephemeral"}` to the last stable text block'
     ),
+    autofix=Autofix(
+        (
+            'adds `cache_control={"type": "ephemeral"}` to a ChatBedrockConverse '
+            "`invoke`/`ainvoke`/`stream`/`astream` call (langchain-aws then marks the system "
+            "prompt and the last message), when the request with it is known to reach the "
+            "model's minimum at every point and nothing before them changes per call"
+        ),
+    ),
     bad=(
         _converse({"type": "system", "content": LONG}, HI),
         _invoke({"type": "system", "content": LONG}, HI),

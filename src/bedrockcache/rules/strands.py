@@ -63,6 +63,13 @@ RULES = (
             'pass `cache_config=CacheConfig(strategy="auto")` to BedrockModel, or end '
             '`system_prompt` with `{"cachePoint": {"type": "default"}}`'
         ),
+        autofix=Autofix(
+            (
+                'turns a string `system_prompt=` of the call into `[{"text": ...}, {"cachePoint": '
+                '{"type": "default"}}]`, when that prefix is known to reach the model\'s minimum '
+                "and nothing in it changes per call (`agent.system_prompt` still returns the text)"
+            ),
+        ),
         bad=(_ex(model=_MODEL, system_prompt=LONG, prompt="hi"),),
         good=(_GOOD_SYSTEM, _GOOD_AUTO),
         layer=LAYER,

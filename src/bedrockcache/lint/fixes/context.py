@@ -53,6 +53,33 @@ class FixContext:
             current = self.parent(current)
         return current
 
+    def would_cache(self, request: Any) -> bool:
+        """Whether the call site's request, changed as a fix would change it, caches: every
+        breakpoint known to reach the model's minimum, no new error or warning, and no per-call
+        value before a breakpoint. A fix that adds a directive is checked this way, through the
+        layer's own backend, rather than by re-deriving what the library will do."""
+        from bedrockcache.audit import audit
+        from bedrockcache.findings import Severity
+        from bedrockcache.rules.stability import check_prefix
+
+        model = self.report.model.model if self.report.model is not None else None
+        if model is None or not model.min_tokens or self.report.unaudited:
+            return False
+        try:
+            changed = audit(request, self.site.backend, facts=self.facts)
+        except Exception:
+            return False
+        wire = changed.wire
+        if wire is None or not wire.breakpoints or changed.unaudited:
+            return False
+        if any(point.tokens.low < model.min_tokens for point in wire.breakpoints):
+            return False
+        before = {f.code for f in self.report.findings}
+        serious = (Severity.ERROR, Severity.WARNING)
+        if any(f.code not in before and f.severity in serious for f in changed.findings):
+            return False
+        return not check_prefix(wire)
+
     def element_of(self, value: cst.CSTNode) -> tuple[cst.CSTNode, Any] | None:
         """(container, element) when ``value`` is a literal's element: a DictElement's value in a
         Dict, or an Element of a List/Tuple."""

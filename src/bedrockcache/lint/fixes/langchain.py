@@ -11,6 +11,7 @@ from bedrockcache.lint.diagnostic import Edit
 from bedrockcache.lint.fixes.bedrock import split_block_directive
 from bedrockcache.lint.fixes.context import FixContext
 from bedrockcache.lint.fixes.literals import cache_point, keyed_dict, last_step, literal_directive
+from bedrockcache.lint.fixes.stability import _append_argument
 
 __all__ = ["FIXERS"]
 
@@ -34,7 +35,47 @@ def standalone_to_cache_point(finding: Finding, node: cst.CSTNode, ctx: FixConte
     return "Replace it with a cachePoint block", [ctx.replace(holder, point)]
 
 
+_MODEL_CALLS = frozenset({"invoke", "ainvoke", "stream", "astream"})
+
+
+def add_call_cache_control(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Made:
+    """BC106: ``cache_control={"type": "ephemeral"}`` on a ChatBedrockConverse call, which marks
+    the system prompt and the last message (langchain-aws places the points), when the request
+    with it is known to cache.
+
+    Only on the model's own call: an agent's ``invoke`` does not hand its keywords to the model.
+    """
+    request = ctx.site.request
+    call = ctx.site.node
+    if request.get("class") != "ChatBedrockConverse" or not isinstance(call, cst.Call):
+        return None
+    func = call.func
+    if not isinstance(func, cst.Attribute) or func.attr.value not in _MODEL_CALLS:
+        return None
+    if not call.args or any(
+        a.star or (a.keyword is not None and a.keyword.value == "cache_control") for a in call.args
+    ):
+        return None
+    kwargs = request.get("call")
+    kwargs = dict(kwargs) if isinstance(kwargs, dict) else {}
+    directive = {"type": "ephemeral"}
+    if not ctx.would_cache({**request, "call": {**kwargs, "cache_control": directive}}):
+        return None
+    argument = cst.Arg(
+        keyword=cst.Name("cache_control"),
+        value=cst.parse_expression('{"type": "ephemeral"}'),
+        equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+        ),
+    )
+    new = _append_argument(call, argument)
+    if new is None:
+        return None
+    return 'Pass `cache_control={"type": "ephemeral"}` to the call', [ctx.replace(call, new)]
+
+
 FIXERS = {
+    "BC106": add_call_cache_control,
     "BC230": split_block_directive,
     "BC231": standalone_to_cache_point,
 }

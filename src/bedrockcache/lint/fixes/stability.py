@@ -231,6 +231,22 @@ def _append_argument(call: cst.Call, argument: cst.Arg) -> cst.Call | None:
     args = list(call.args)
     last = args[-1]
     if not isinstance(last.comma, cst.Comma):
+        closing = last.whitespace_after_arg
+        if isinstance(closing, cst.ParenthesizedWhitespace):  # f(\n    x\n): one per line
+            opening = call.whitespace_before_args
+            if not isinstance(opening, cst.ParenthesizedWhitespace):
+                return None
+            bare = opening.first_line.with_changes(
+                whitespace=cst.SimpleWhitespace(""), comment=None
+            )
+            separator = opening.with_changes(first_line=bare, empty_lines=[])
+            args[-1] = last.with_changes(
+                comma=cst.Comma(whitespace_after=separator),
+                whitespace_after_arg=cst.SimpleWhitespace(""),
+            )
+            return call.with_changes(
+                args=[*args, argument.with_changes(whitespace_after_arg=closing)]
+            )
         args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         return call.with_changes(args=[*args, argument])
     after = last.comma.whitespace_after

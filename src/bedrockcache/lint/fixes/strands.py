@@ -11,6 +11,7 @@ from bedrockcache.findings import Finding
 from bedrockcache.lint.diagnostic import Edit
 from bedrockcache.lint.fixes.bedrock import split_block_directive
 from bedrockcache.lint.fixes.context import FixContext, literal_string
+from bedrockcache.lint.fixes.literals import cache_point
 
 __all__ = ["FIXERS"]
 
@@ -61,7 +62,38 @@ def _auto_strategy(ctx: FixContext) -> str | None:
     return None
 
 
+def add_system_point(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Made:
+    """BC104: a string ``system_prompt`` becomes a text block followed by a cachePoint, when the
+    system prompt (with the tools before it) is known to reach the model's minimum.
+
+    Strands passes a list ``system_prompt`` to Bedrock as written and still reports
+    ``agent.system_prompt`` as the text, so only what is cached changes.
+    """
+    request = ctx.site.request
+    value = request.get("system_prompt")
+    if not isinstance(value, str):
+        return None
+    located, exact = ctx.locate("system_prompt")
+    argument = ctx.parent(located) if exact else None
+    if not (
+        isinstance(argument, cst.Arg)
+        and argument.keyword is not None
+        and argument.keyword.value == "system_prompt"
+        and isinstance(ctx.parent(argument), cst.Call)
+    ):
+        return None  # the text comes from elsewhere (a constant's own literal): not this call's
+    text = ctx.module.code_for_node(located)
+    if "\n" in text or isinstance(located, cst.List | cst.Tuple | cst.Dict):
+        return None
+    point = {"cachePoint": {"type": "default"}}
+    if not ctx.would_cache({**request, "system_prompt": [{"text": value}, point]}):
+        return None
+    new = cst.parse_expression(f'[{{"text": {text}}}, {cache_point()}]')
+    return "End `system_prompt` with a cachePoint block", [ctx.replace(located, new)]
+
+
 FIXERS = {
+    "BC104": add_system_point,
     "BC204": split_block_directive,
     "BC210": to_cache_config,
     "BC213": to_cache_config,
