@@ -41,3 +41,18 @@ def test_readme_shows_what_linting_the_examples_prints(monkeypatch):
     result = CliRunner().invoke(main, ["lint", "examples/", "--no-cache"])
     assert result.exit_code == 1
     assert result.output == shown
+
+
+def test_readme_shows_the_fixes_for_the_examples(monkeypatch):
+    from click.testing import CliRunner
+
+    from bedrockcache.cli import main
+
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    shown = readme.split("`bedrockcache lint --diff examples/` prints", 1)[1]
+    shown = shown.split("```diff\n", 1)[1].split("```\n", 1)[0]
+    monkeypatch.chdir(EXAMPLES.parent)
+    result = CliRunner().invoke(main, ["lint", "--diff", "examples/", "--no-cache"])
+    assert result.exit_code == 1
+    assert result.stdout == shown
+    assert "Would fix 2 errors." in result.stderr
