@@ -282,11 +282,7 @@ def _provider_support(name: object) -> _Support:
 
 def _merged_settings(model: _Model, request: Mapping[str, Any]) -> Mapping[str, Any] | Unknown:
     merged: dict[str, Any] = {}
-    for source in (
-        model.settings,
-        request.get("model_settings"),
-        request.get("run_model_settings"),
-    ):
+    for _, source in _setting_sources(model, request):
         if source is None:
             continue
         if isinstance(source, Unknown):
@@ -296,6 +292,27 @@ def _merged_settings(model: _Model, request: Mapping[str, Any]) -> Mapping[str, 
             return Unknown(f"model settings {source!r}")
         merged.update(fields)
     return merged
+
+
+def _setting_sources(model: _Model, request: Mapping[str, Any]) -> list[tuple[str, object]]:
+    """Where settings come from, in pydantic-ai's merge order, each with its request path."""
+    return [
+        ("model.settings", model.settings),
+        ("model_settings", request.get("model_settings")),
+        ("run_model_settings", request.get("run_model_settings")),
+    ]
+
+
+def _setting_paths(model: _Model, request: Mapping[str, Any]) -> dict[str, str]:
+    """Each merged key's path in the request: the source whose value wins, so a finding on a key
+    points at the setting to change, not at a merged dict the source never shows."""
+    paths: dict[str, str] = {}
+    for where, source in _setting_sources(model, request):
+        fields = fields_of(source) if source is not None else None
+        for key in fields or ():
+            if isinstance(key, str):
+                paths[key] = f"{where}.{key}"
+    return paths
 
 
 def _unified(value: object, support: _Support, state: _State) -> dict[str, object]:
@@ -382,7 +399,9 @@ def _explicit(
     return wanted
 
 
-def _report_ignored_keys(settings: Mapping[str, Any], state: _State) -> None:
+def _report_ignored_keys(
+    settings: Mapping[str, Any], state: _State, paths: Mapping[str, str]
+) -> None:
     for key, value in settings.items():
         if not isinstance(key, str) or _falsy(value):
             continue
@@ -393,13 +412,13 @@ def _report_ignored_keys(settings: Mapping[str, Any], state: _State) -> None:
                 "BC220",
                 f"`{key}` never reaches Bedrock Converse (pydantic-ai ignores it), so the cache "
                 "directives in it are dropped",
-                path=key,
+                path=paths.get(key, key),
             )
         elif "cache" in key.lower() and key != "cache" and key not in _SETTING.values():
             state.add(
                 "BC224",
                 f"`{key}` is not a BedrockConverseModel setting: pydantic-ai ignores it silently",
-                path=key,
+                path=paths.get(key, key),
             )
 
 
@@ -431,7 +450,7 @@ def translate(request: Mapping[str, Any], facts: Facts, backend: Backend) -> Tra
         wanted: dict[str, object] = dict.fromkeys(_KINDS, settings)
         profile_id: object = None
     else:
-        _report_ignored_keys(settings, state)
+        _report_ignored_keys(settings, state, _setting_paths(model, request))
         wanted = _wanted(settings, support, state)
         profile_id = settings.get("bedrock_inference_profile")
     lost: list[str] = []

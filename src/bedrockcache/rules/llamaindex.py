@@ -8,7 +8,7 @@ botocore 1.44.8; the aioboto3 path with aioboto3 15.5.0).
 from __future__ import annotations
 
 from bedrockcache.findings import Outcome, Severity
-from bedrockcache.rules.model import Example, Rule
+from bedrockcache.rules.model import Autofix, Example, Rule
 from bedrockcache.rules.samples import APP_PROFILE_ARN, LONG, SONNET_45
 
 __all__ = [
@@ -60,6 +60,13 @@ CACHED = _example(system_prompt_caching=True)
 MISSING = Rule(
     code="BC107",
     name="llamaindex-missing-cache-point",
+    autofix=Autofix(
+        (
+            "sets `system_prompt_caching=True` on the constructor when `bedrockcache suggest` "
+            "puts a point at the end of the system prompt (the model's minimum is known to be "
+            "met, nothing is unaudited) and the BedrockConverse object serves only this call"
+        ),
+    ),
     severity=Severity.ERROR,
     outcome=Outcome.UNCACHED,
     summary="no cachePoint reaches Bedrock from LlamaIndex BedrockConverse",
@@ -81,6 +88,12 @@ MISSING = Rule(
 CTOR_TOOL_CACHING_IGNORED = Rule(
     code="BC240",
     name="llamaindex-constructor-tool-caching-ignored",
+    autofix=Autofix(
+        (
+            "moves `tool_caching=True` from the constructor to the tool call, when the "
+            "BedrockConverse object serves only that call"
+        ),
+    ),
     severity=Severity.ERROR,
     outcome=Outcome.DROPPED,
     summary="`BedrockConverse(tool_caching=True)` adds no tools cachePoint",
@@ -109,6 +122,9 @@ CTOR_TOOL_CACHING_IGNORED = Rule(
 TTL_DROPPED = Rule(
     code="BC241",
     name="llamaindex-cache-point-ttl-dropped",
+    autofix=Autofix(
+        "removes the `ttl`, which BedrockConverse never sends, so the code says 5 minutes",
+    ),
     severity=Severity.WARNING,
     outcome=Outcome.DEGRADED,
     summary="`CacheControl(ttl=...)` is never sent: the cachePoint caches for 5 minutes",
@@ -166,6 +182,13 @@ SYSTEM_POINT_MODEL_GATED = Rule(
 MESSAGE_CACHE_CONTROL_DROPPED = Rule(
     code="BC244",
     name="llamaindex-message-cache-control-dropped",
+    autofix=Autofix(
+        (
+            "removes the `cache_control` key and ends the message with a `CachePoint` block: "
+            '`content="..."` becomes `blocks=[TextBlock(text="..."), CachePoint(...)]`, '
+            "a literal block list ending in text gets the point appended"
+        ),
+    ),
     severity=Severity.ERROR,
     outcome=Outcome.DROPPED,
     summary="`cache_control` in a ChatMessage's `additional_kwargs` is ignored",
@@ -255,6 +278,14 @@ MODEL_ARN = Rule(
 CTOR_CACHE_CONTROL = Rule(
     code="BC248",
     name="llamaindex-constructor-cache-control",
+    autofix=Autofix(
+        "removes the `cache_control` argument",
+        safe=False,
+        why_unsafe=(
+            "the constructor stops raising TypeError, so the program goes on to send requests; "
+            "nothing is cached until a working setting is added (BC107 then says which)"
+        ),
+    ),
     severity=Severity.ERROR,
     outcome=Outcome.REJECTED,
     summary="`BedrockConverse(cache_control=...)` is not a parameter: TypeError",
@@ -272,6 +303,14 @@ CTOR_CACHE_CONTROL = Rule(
 ADDITIONAL_KWARGS_CACHE_CONTROL = Rule(
     code="BC249",
     name="llamaindex-additional-kwargs-cache-control",
+    autofix=Autofix(
+        "removes the `cache_control` key (and `additional_kwargs` when it was the only one)",
+        safe=False,
+        why_unsafe=(
+            "calls stop raising ParamValidationError and reach Bedrock; nothing is cached until "
+            "a working setting is added (BC107 then says which)"
+        ),
+    ),
     severity=Severity.ERROR,
     outcome=Outcome.REJECTED,
     summary='`BedrockConverse(additional_kwargs={"cache_control": ...})` makes botocore raise',

@@ -7,7 +7,7 @@ capture harness; the requests use the shape documented in ``bedrockcache.backend
 from __future__ import annotations
 
 from bedrockcache.findings import Outcome, Severity
-from bedrockcache.rules.model import Example, Rule
+from bedrockcache.rules.model import Autofix, Example, Rule
 from bedrockcache.rules.samples import APP_PROFILE_ARN, LONG
 
 LAYER = "pydantic-ai-bedrock"
@@ -51,6 +51,13 @@ RULES = (
         good=(_GOOD, _ex(prompt=[LONG, CACHE_POINT]), _ex(model_settings={"cache": True})),
         layer=LAYER,
         sources=(_DOCS, _CACHING_PR),
+        autofix=Autofix(
+            "adds `bedrock_cache_instructions=True` to the Agent's model settings, or "
+            "`model_settings=BedrockModelSettings(bedrock_cache_instructions=True)` (imported) "
+            "when it has none; only for a Claude model that caches, a request seen whole with no "
+            "cache setting yet, and a point the audit knows reaches the model's minimum (it "
+            "caches the tool definitions too: they come first in the prefix)"
+        ),
     ),
     Rule(
         code="BC220",
@@ -90,6 +97,13 @@ RULES = (
         good=(_GOOD,),
         layer=LAYER,
         sources=(_DOCS,),
+        autofix=Autofix(
+            "replaces a top-level `cache_control` in `extra_body` (Anthropic's automatic "
+            "caching: one point on the last block) with `bedrock_cache_messages` (its ttl kept), "
+            "removing `extra_body` when nothing else is left in it; a directive on `system`, "
+            "`tools` or `messages` blocks there gets no fix, since those blocks are not sent "
+            "either"
+        ),
     ),
     Rule(
         code="BC221",
@@ -182,6 +196,11 @@ RULES = (
         good=(_GOOD,),
         layer=LAYER,
         sources=(_DOCS,),
+        autofix=Autofix(
+            "renames AnthropicModel's or OpenRouterModel's `<provider>_cache_instructions` / "
+            "`_tool_definitions` / `_messages` to the `bedrock_cache_*` setting of the same "
+            "meaning and values; a made-up name gets no fix"
+        ),
     ),
     Rule(
         code="BC225",

@@ -21,7 +21,16 @@ __all__ = ["FixContext", "Fixer", "fix_finding", "fixers"]
 
 Fixer = Callable[[Finding, cst.CSTNode, FixContext], "tuple[str, Sequence[Edit | None]] | None"]
 
-_MODULES = ("bedrock", "litellm", "strands", "langchain", "stability", "volatile")
+_MODULES = (
+    "bedrock",
+    "litellm",
+    "strands",
+    "langchain",
+    "pydantic_ai",
+    "llamaindex",
+    "stability",
+    "volatile",
+)
 
 
 @cache
