@@ -105,6 +105,21 @@ VARIANTS = [
         (("system[1].cachePoint", None),),
     ),
     Variant(
+        # a dict block with CachePoint's block_type is validated into a CachePoint
+        "system-cache-point-dict-block",
+        li(
+            f"{CTOR})\n"
+            "cached = {'block_type': 'cache', 'cache_control': {'type': 'default'}}\n"
+            f"llm.chat([{system_blocks('cached')}, {USR}])\n"
+        ),
+        LAYER,
+        request(
+            blocks("system", {"block_type": "cache", "cache_control": {"type": "default"}}),
+            USER,
+        ),
+        (("system[1].cachePoint", None),),
+    ),
+    Variant(
         "user-cache-point-block",
         li(
             f"{CTOR})\n"

@@ -28,7 +28,8 @@ Request shape (constructor keyword arguments plus the call; every key optional b
 * ``"messages"``: ChatMessages as ``{"role": "system"|"user"|"assistant"|"tool", "content": str}``,
   ``{"role": ..., "blocks": [...], "additional_kwargs": {...}}`` or ``Constructed("ChatMessage",
   ...)`` / real objects. Blocks: ``{"block_type": "text", "text": ...}``, ``{"block_type":
-  "cache_point", "cache_control": {"type": ..., "ttl": ...}}``, or ``Constructed("TextBlock" |
+  "cache", "cache_control": {"type": ..., "ttl": ...}}`` (CachePoint's block_type; the older
+  spelling ``"cache_point"`` is read too), or ``Constructed("TextBlock" |
   "CachePoint" | "CacheControl", ...)``.
 * ``"method"``: ``"chat"`` (default, or ``"chat_with_tools"`` when ``tools`` are given),
   ``"stream_chat"``, ``"achat"``, ``"chat_with_tools"``, ``"achat_with_tools"``,
@@ -299,6 +300,8 @@ def _block_kind(block: object) -> str | None:
         return kind
     data = fields_of(block)
     block_type = data.get("block_type") if data else None
+    if block_type == "cache":  # CachePoint's own block_type: pydantic reads such a dict as one
+        return "cache_point"
     return block_type if isinstance(block_type, str) else None
 
 
