@@ -54,7 +54,9 @@ def test_relinting_the_twin_reports_none_of_the_fixed_findings(twin: Path) -> No
     after = Counter(d.code for d in check_source(twin.read_bytes(), str(source)).diagnostics)
     for code, count in outcome.fixed.items():
         # Every fixed finding is gone; findings of that code the fixer had no edit for remain.
-        assert after[code] == before[code] - count, code
+        # A fix may reveal a finding another one masked (BC314 explains the missing BC103; once
+        # it is removed BC103 appears and is fixed in a later pass): those are fixed too.
+        assert after[code] == max(before[code] - count, 0), code
     ast.parse(twin.read_text(encoding="utf-8"))
     assert not [d for d in check_source(twin.read_bytes(), str(source)).diagnostics if d.autofix]
 
@@ -68,19 +70,15 @@ def test_fixing_a_twin_again_changes_nothing(twin: Path) -> None:
     assert not again.changed
 
 
-def test_some_fixture_of_every_fixer_family_is_fixed() -> None:
+# Fixers whose findings no fixture triggers on a literal it may edit; hand cases pin them
+# (test_fixes.py, test_fixes_breakpoints.py, test_fixes_volatile.py).
+_HAND_CASES_ONLY = {"BC306", "BC307", "BC402", "BC403"}
+
+
+def test_every_fixer_fixes_some_fixture():
+    from bedrockcache.lint.fixes import fixers
+
     fixed_codes: Counter[str] = Counter()
     for twin in TWINS:
         fixed_codes.update(fixed(twin.with_name(twin.name.removesuffix(".fixed"))).fixed)
-    assert {
-        "BC101",
-        "BC102",
-        "BC201",
-        "BC204",
-        "BC210",
-        "BC230",
-        "BC309",
-        "BC312",
-        "BC404",
-        "BC405",
-    } <= set(fixed_codes)
+    assert set(fixers()) - _HAND_CASES_ONLY == set(fixed_codes)

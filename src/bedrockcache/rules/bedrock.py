@@ -130,6 +130,17 @@ TOO_MANY = _rule(
     "too-many-breakpoints",
     Severity.ERROR,
     Outcome.REJECTED,
+    autofix=Autofix(
+        (
+            "removes the breakpoints past 4 of a boto3 or AnthropicBedrock request (cachePoint "
+            "blocks, `cache_control` keys), keeping the ones that cache the most: the last point "
+            "over the model's minimum, and on a tie the tools and system points"
+        ),
+        safe=False,
+        why_unsafe=(
+            "which breakpoints to drop is a choice, and the request caches less than it asked for"
+        ),
+    ),
     summary="more than 4 cache breakpoints in one request",
     why=(
         "Bedrock allows at most 4 breakpoints per request, cachePoint blocks and cache_control "
@@ -316,6 +327,19 @@ TOP_LEVEL = _rule(
     "top-level-cache-control",
     Severity.ERROR,
     Outcome.REJECTED,
+    autofix=Autofix(
+        (
+            "removes the request-level `cache_control` of a boto3, AnthropicBedrock or LiteLLM "
+            "call (the argument, or the key of the body or of `additionalModelRequestFields`); a "
+            "request left without any breakpoint then gets the BC101/BC102/BC103 fix where one "
+            "is known to cache"
+        ),
+        safe=False,
+        why_unsafe=(
+            "Bedrock refuses the request while the field is there, so removing it lets a call "
+            "that failed go through"
+        ),
+    ),
     summary="a request-level `cache_control` (automatic caching), which Bedrock does not offer",
     why=(
         "Automatic caching with one top-level `cache_control` exists on the Anthropic API only; "

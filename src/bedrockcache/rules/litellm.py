@@ -62,6 +62,14 @@ MISSING = Rule(
     name="litellm-missing-cache-control",
     severity=Severity.ERROR,
     outcome=Outcome.UNCACHED,
+    autofix=Autofix(
+        (
+            'adds `"cache_control": {"type": "ephemeral"}` where `bedrockcache suggest` places '
+            "the breakpoints (a string message content becomes one text block carrying it; a "
+            "tool gets it at its top level), when each lands on a literal the route reads, "
+            "nothing is unaudited and the model's minimum is known to be met"
+        ),
+    ),
     summary="no cache_control reaches Bedrock from this LiteLLM call",
     why=(
         "LiteLLM adds no breakpoint by itself on Bedrock: it translates the `cache_control` marks "

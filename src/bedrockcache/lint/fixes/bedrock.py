@@ -8,9 +8,11 @@ a message-level ``cache_control``, and the breakpoints a request without any is 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import combinations
 
 import libcst as cst
 
+from bedrockcache.backends import Backend
 from bedrockcache.findings import Finding
 from bedrockcache.lint.diagnostic import Edit
 from bedrockcache.lint.fixes.context import FixContext, literal_string, string_key
@@ -25,8 +27,9 @@ from bedrockcache.lint.fixes.literals import (
     parse_element,
 )
 from bedrockcache.suggest import suggest_breakpoints
+from bedrockcache.wire import Breakpoint
 
-__all__ = ["FIXERS", "move_message_directive", "split_block_directive"]
+__all__ = ["FIXERS", "mark_block", "move_message_directive", "split_block_directive"]
 
 Made = tuple[str, Sequence[Edit | None]] | None
 _EXPECTED_TYPE = {"cachePoint": "default", "cache_control": "ephemeral"}
@@ -171,7 +174,7 @@ def add_missing(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Made:
             return None
         ttl = placement.ttl if placement.ttl == "1h" else None
         if not converse:
-            edits.append(_mark_block(located, ttl, ctx))
+            edits.append(mark_block(located, ttl, ctx))
             continue
         holder = ctx.element_of(located)
         if holder is None or not isinstance(holder[0], cst.List):
@@ -187,7 +190,7 @@ def add_missing(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Made:
     return f"Add a cache breakpoint after {where}", edits
 
 
-def _mark_block(located: cst.CSTNode, ttl: str | None, ctx: FixContext) -> Edit | None:
+def mark_block(located: cst.CSTNode, ttl: str | None, ctx: FixContext) -> Edit | None:
     """``"cache_control": {"type": "ephemeral"}`` on an Anthropic block; a plain-string system
     prompt or message content becomes a one-block list carrying it."""
     q = _quote(located)
@@ -210,6 +213,165 @@ def _mark_block(located: cst.CSTNode, ttl: str | None, ctx: FixContext) -> Edit 
         f"[{{{q}type{q}: {q}text{q}, {q}text{q}: {text}, {q}cache_control{q}: {{{directive}}}}}]"
     )
     return ctx.replace(located, cst.parse_expression(block))
+
+
+def drop_extra_points(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Made:
+    """BC306: the breakpoints past Bedrock's limit go, the ones that cache the most stay.
+
+    Every point is a candidate place where a later call may start to differ; such a call reads
+    the prefix of the last kept point at or before that place. The kept set maximizes that total
+    over the request's own points (``suggest_breakpoints``' measure, over the points the user
+    chose), always keeps the last point that reaches the model's minimum (what an identical call
+    reads), and on a tie keeps the tools and system points, which other conversations share,
+    and the first point.
+    """
+    wire = ctx.report.wire
+    limit = ctx.facts.bedrock.max_breakpoints
+    if ctx.site.backend not in _WIRE_IS_SOURCE:
+        return None  # a layer's wire paths may name another element of its own request
+    if wire is None or ctx.report.unaudited or len(wire.breakpoints) <= limit:
+        return None
+    points = wire.breakpoints
+    if len(points) > _MAX_POINTS_TO_CHOOSE_FROM:
+        return None  # a request written with this many points is not a choice to make blindly
+    kept = _most_cached(points, limit, ctx)
+    if kept is None:
+        return None
+    dropped = [bp for n, bp in enumerate(points) if n not in kept]
+    edits = _removals(dropped, ctx)
+    if edits is None:
+        return None
+    where = ", ".join(bp.path for bp in dropped)
+    plural = "s" if len(dropped) > 1 else ""
+    return f"Remove the breakpoint{plural} at {where} (Bedrock allows at most {limit})", edits
+
+
+_MAX_POINTS_TO_CHOOSE_FROM = 16
+# Where the request written is the request sent, so a wire path names the literal written.
+_WIRE_IS_SOURCE = frozenset(
+    {Backend.BEDROCK_CONVERSE, Backend.BEDROCK_INVOKE_ANTHROPIC, Backend.ANTHROPIC_BEDROCK}
+)
+
+
+def _most_cached(points: Sequence[Breakpoint], limit: int, ctx: FixContext) -> set[int] | None:
+    """The indices of the points to keep; None when they would not be in TTL order."""
+    model = ctx.report.model.model if ctx.report.model is not None else None
+    minimum = model.min_tokens if model is not None and model.min_tokens else 0
+
+    def value(bp: Breakpoint) -> int:
+        # A point that may cache nothing (nothing before it, or under the minimum) is worth 0.
+        return bp.tokens.low if bp.marks is not None and bp.tokens.reaches(minimum) else 0
+
+    values = [value(bp) for bp in points]
+    useful = [n for n, v in enumerate(values) if v > 0]
+    best: tuple[tuple[int, int, bool, tuple[int, ...]], set[int]] | None = None
+    for chosen in combinations(range(len(points)), limit):
+        if useful and useful[-1] not in chosen:
+            continue
+        score, current = 0, 0
+        for n, v in enumerate(values):
+            current = v if n in chosen else current
+            score += current
+        shared = sum(1 for n in chosen if points[n].section != "messages")
+        # On a tie: the tools and system points, then the first point (the prefix the most
+        # calls share), then the later points (they cover the most tokens).
+        key = (score, shared, 0 in chosen, chosen)
+        if best is None or key > best[0]:
+            best = (key, set(chosen))
+    if best is None or not _ttl_order_kept([points[n] for n in sorted(best[1])], ctx):
+        return None  # a 1h point after a 5m one was there before: BC307's fix comes first
+    return best[1]
+
+
+def _ttl_order_kept(points: Sequence[Breakpoint], ctx: FixContext) -> bool:
+    """No 1h point after a 5m one (Bedrock rejects it; BC307), nor an unknown TTL to judge."""
+    default = ctx.facts.bedrock.default_ttl
+    seen_short = False
+    for bp in points:
+        ttl = default if bp.ttl is None else bp.ttl
+        if not isinstance(ttl, str):
+            return False
+        if ttl == "1h" and seen_short:
+            return False
+        seen_short = seen_short or ttl != "1h"
+    return True
+
+
+def _removals(dropped: Sequence[Breakpoint], ctx: FixContext) -> list[Edit | None] | None:
+    """The edits that take the dropped points out: a cachePoint block leaves its list, a
+    ``cache_control`` key leaves its block; None unless each is a literal located exactly."""
+    lists: dict[cst.List, list[int]] = {}
+    edits: list[Edit | None] = []
+    for bp in dropped:
+        kind = last_step(bp.path)
+        located, exact = ctx.locate(bp.path)
+        if not exact or located is ctx.site.node or kind not in _EXPECTED_TYPE:
+            return None
+        if literal_directive(located) is None:
+            return None
+        keyed = keyed_dict(ctx, located, kind)
+        if keyed is None:
+            return None
+        block, at = keyed
+        if kind == "cache_control":
+            edits.append(ctx.replace(block, remove_at(block, at)))
+            continue
+        holder = ctx.element_of(block)
+        if len(block.elements) != 1 or holder is None or not isinstance(holder[0], cst.List):
+            return None
+        blocks, element = holder
+        lists.setdefault(blocks, []).append(list(blocks.elements).index(element))
+    for blocks, positions in lists.items():
+        new = blocks
+        for position in sorted(positions, reverse=True):
+            new = remove_at(new, position)
+        if not new.elements:
+            return None  # an empty content list is refused: the point was all there was
+        edits.append(ctx.replace(blocks, new))
+    return edits
+
+
+_TOP_LEVEL_BACKENDS = _WIRE_IS_SOURCE | {Backend.LITELLM}
+
+
+def drop_top_level(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Made:
+    """BC314: the request-level ``cache_control`` goes (the argument, or the key of the body or
+    of ``additionalModelRequestFields``; that dict too when nothing else is left in it).
+
+    Only where the request is written as Bedrock or LiteLLM take it: in a framework the field
+    sits in the framework's own pass-through setting (LangChain's ``model_kwargs``, Strands'
+    ``additional_request_fields``), which that layer's rules and fixes deal with.
+    """
+    if ctx.site.backend not in _TOP_LEVEL_BACKENDS:
+        return None
+    if last_step(finding.path) != "cache_control" or literal_directive(node) is None:
+        return None
+    message = "Remove the request-level `cache_control`"
+    holder = ctx.parent(node)
+    call = ctx.parent(holder) if holder is not None else None
+    if isinstance(holder, cst.Arg) and isinstance(call, cst.Call):
+        if call is not ctx.site.node or holder.keyword is None:
+            return None
+        if holder.keyword.value != "cache_control" or holder.value is not node:
+            return None
+        at = list(call.args).index(holder)
+        return message, [ctx.replace(call, remove_at(call, at, "args"))]
+    keyed = keyed_dict(ctx, node, "cache_control")
+    if keyed is None:
+        return None
+    mapping, at = keyed
+    emptied = remove_at(mapping, at)
+    if not emptied.elements and finding.path == "additionalModelRequestFields.cache_control":
+        outer = ctx.parent(mapping)
+        container = ctx.parent(outer) if outer is not None else None
+        if isinstance(outer, cst.Arg) and container is ctx.site.node:
+            assert isinstance(container, cst.Call)
+            position = list(container.args).index(outer)
+            return message, [ctx.replace(container, remove_at(container, position, "args"))]
+        if isinstance(outer, cst.DictElement) and isinstance(container, cst.Dict):
+            position = list(container.elements).index(outer)
+            return message, [ctx.replace(container, remove_at(container, position))]
+    return message, [ctx.replace(mapping, emptied)]
 
 
 def add_version(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Made:
@@ -282,11 +444,13 @@ def _quote(node: cst.CSTNode) -> str:
 FIXERS = {
     "BC101": add_missing,
     "BC102": add_missing,
+    "BC306": drop_extra_points,
     "BC307": drop_ttl,
     "BC309": set_type,
     "BC310": drop_ttl,
     "BC312": split_block_directive,
     "BC313": drop_beta,
+    "BC314": drop_top_level,
     "BC315": move_message_directive,
     "BC316": add_version,
 }
