@@ -427,3 +427,26 @@ def test_bc313_removes_an_emptied_entry():
     source = invoke(body)
     assert "BC313" in codes(source)
     assert fix(source) == source.replace('"anthropic_beta": ["prompt-caching-2024-07-31"], ', "")
+
+
+def test_a_wire_path_through_litellm_names_the_wire_element_not_the_call_argument():
+    # LiteLLM moves the system message out of `messages`: the wire's messages[0] is the user
+    # turn, which is the call's messages[1]. Reading the path in the call would put BC310 on the
+    # system block and its fix would remove a valid "1h".
+    system = '{"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral", "ttl": "1h"}}'
+    user = '{"type": "text", "text": t, "cache_control": {"type": "ephemeral", "ttl": "2h"}}'
+    source = (
+        "import litellm\n\n"
+        'POLICY = "Follow the refund policy step by step and cite the section you used. " * 120\n'
+        "\n\ndef f(t: str):\n"
+        "    litellm.completion(\n"
+        '        model="bedrock/invoke/us.anthropic.claude-sonnet-4-5-20250929-v1:0",\n'
+        "        messages=[\n"
+        f'            {{"role": "system", "content": [{system}]}},\n'
+        f'            {{"role": "user", "content": [{user}]}},\n'
+        "        ],\n"
+        "    )\n"
+    )
+    [diagnostic] = [d for d in check_source(source, "t.py").diagnostics if d.code == "BC310"]
+    assert diagnostic.line == 11  # the user turn, not the system block on line 10
+    assert fix(source, unsafe=True) == source.replace(', "ttl": "2h"', "")

@@ -169,7 +169,8 @@ def _audit_site(
             reasons.append(f"{finding.code} {finding.message}")
             continue
         raw = audited.wire.raw if audited.wire is not None else None
-        node, exact = _locate(finding.path, site, origins, raw, in_scope)
+        wire_only = _wire_space(finding.code, site)
+        node, exact = _locate(finding.path, site, origins, raw, in_scope, wire_only)
         where = positions.get(node) or positions[site.node]
         diagnostic = _diagnostic(finding, path, where, exact)
         if index is not None and finding.code in fixers():
@@ -228,7 +229,8 @@ def _prefix_diagnostics(
         node = entry_node(site.request, item.mark, origins, in_scope)
         exact = node is not None
         if node is None:
-            node, exact = _locate(item.finding.path, site, origins, wire.raw, in_scope)
+            wire_only = _wire_space(item.finding.code, site)
+            node, exact = _locate(item.finding.path, site, origins, wire.raw, in_scope, wire_only)
         where = positions.get(node) or positions[site.node]
         diagnostic = _diagnostic(item.finding, path, where, exact)
         made = item.mark.node
@@ -269,12 +271,25 @@ def _diagnostic(finding: Finding, path: str, where: CodeRange, exact: bool) -> D
     )
 
 
+# The layers whose request is the wire request itself: any path names the same place in both.
+_WIRE_SHAPED = frozenset({"bedrock-converse", "bedrock-invoke-anthropic", "anthropic-bedrock"})
+
+
+def _wire_space(code: str, site: CallSite) -> bool:
+    """Whether a finding's path can only be read in the wire request: Bedrock's own rules (BC3xx)
+    and prefix stability (BC4xx) judge what a library sends, and through a library such as
+    LiteLLM the same path (``messages[0]``) names another element of the call's arguments."""
+    backend = str(getattr(site.backend, "value", site.backend))
+    return code[:3] in ("BC3", "BC4") and backend not in _WIRE_SHAPED
+
+
 def _locate(
     where: str | None,
     site: CallSite,
     origins: Origins,
     wire: Any = None,
     in_scope: Callable[[cst.CSTNode], bool] = lambda node: True,
+    wire_only: bool = False,
 ) -> tuple[cst.CSTNode, bool]:
     """The source node behind a path such as ``messages[0].content[1].cache_control``.
 
@@ -292,6 +307,8 @@ def _locate(
         roots.append(body)
     if wire is not None:
         roots.append(wire)
+    if wire_only and wire is not None:
+        roots = [wire]
     for root in roots:
         node, matched = _walk(root, steps, origins, site.node, in_scope)
         if matched == len(steps):
