@@ -12,7 +12,7 @@ from typing import Any
 
 import libcst as cst
 
-__all__ = ["insert_after", "remove_at"]
+__all__ = ["append_argument", "insert_after", "keyword_argument", "remove_at"]
 
 
 def insert_after(container: Any, index: int, new: Any) -> Any:
@@ -141,3 +141,54 @@ def _plain_comma(comma: Any) -> Any:
     if isinstance(comma, cst.Comma):
         return comma.with_changes(whitespace_after=_without_comment(comma.whitespace_after))
     return cst.MaybeSentinel.DEFAULT
+
+
+def keyword_argument(name: str, value: str) -> cst.Arg:
+    """``name=value`` as ruff formats a keyword argument (no spaces around ``=``)."""
+    return cst.Arg(
+        keyword=cst.Name(name),
+        value=cst.parse_expression(value),
+        equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+        ),
+    )
+
+
+def append_argument(call: cst.Call, argument: cst.Arg) -> cst.Call | None:
+    """``call`` with ``argument`` last, typed the way its arguments are laid out: ``f(x, new)``,
+    or one per line when they are one per line with a trailing comma (comments kept in place)."""
+    args = list(call.args)
+    last = args[-1]
+    if not isinstance(last.comma, cst.Comma):
+        closing = last.whitespace_after_arg
+        if isinstance(closing, cst.ParenthesizedWhitespace):  # f(\n    x\n): one per line
+            opening = call.whitespace_before_args
+            if not isinstance(opening, cst.ParenthesizedWhitespace):
+                return None
+            bare = opening.first_line.with_changes(
+                whitespace=cst.SimpleWhitespace(""), comment=None
+            )
+            separator = opening.with_changes(first_line=bare, empty_lines=[])
+            args[-1] = last.with_changes(
+                comma=cst.Comma(whitespace_after=separator),
+                whitespace_after_arg=cst.SimpleWhitespace(""),
+            )
+            return call.with_changes(
+                args=[*args, argument.with_changes(whitespace_after_arg=closing)]
+            )
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        return call.with_changes(args=[*args, argument])
+    after = last.comma.whitespace_after
+    if not isinstance(after, cst.ParenthesizedWhitespace):  # f(x,) on one line
+        args[-1] = last.with_changes(
+            comma=last.comma.with_changes(whitespace_after=cst.SimpleWhitespace(" "))
+        )
+        return call.with_changes(args=[*args, argument.with_changes(comma=last.comma)])
+    opening = call.whitespace_before_args
+    if not isinstance(opening, cst.ParenthesizedWhitespace):
+        return None  # f(x,\n) with the first argument on the call's line: no layout to copy
+    separator = after.with_changes(last_line=opening.last_line, empty_lines=[])
+    closing = after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+    args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=separator))
+    new = argument.with_changes(comma=last.comma.with_changes(whitespace_after=closing))
+    return call.with_changes(args=[*args, new])

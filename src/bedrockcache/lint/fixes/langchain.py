@@ -10,8 +10,8 @@ from bedrockcache.findings import Finding
 from bedrockcache.lint.diagnostic import Edit
 from bedrockcache.lint.fixes.bedrock import split_block_directive
 from bedrockcache.lint.fixes.context import FixContext
+from bedrockcache.lint.fixes.elements import append_argument, keyword_argument
 from bedrockcache.lint.fixes.literals import cache_point, keyed_dict, last_step, literal_directive
-from bedrockcache.lint.fixes.stability import _append_argument
 
 __all__ = ["FIXERS"]
 
@@ -61,14 +61,7 @@ def add_call_cache_control(finding: Finding, node: cst.CSTNode, ctx: FixContext)
     directive = {"type": "ephemeral"}
     if not ctx.would_cache({**request, "call": {**kwargs, "cache_control": directive}}):
         return None
-    argument = cst.Arg(
-        keyword=cst.Name("cache_control"),
-        value=cst.parse_expression('{"type": "ephemeral"}'),
-        equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-        ),
-    )
-    new = _append_argument(call, argument)
+    new = append_argument(call, keyword_argument("cache_control", '{"type": "ephemeral"}'))
     if new is None:
         return None
     return 'Pass `cache_control={"type": "ephemeral"}` to the call', [ctx.replace(call, new)]

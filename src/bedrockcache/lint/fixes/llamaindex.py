@@ -29,9 +29,13 @@ from bedrockcache.lint.fixes.context import (
     _import_line,
     literal_string,
 )
-from bedrockcache.lint.fixes.elements import insert_after, remove_at
+from bedrockcache.lint.fixes.elements import (
+    append_argument,
+    insert_after,
+    keyword_argument,
+    remove_at,
+)
 from bedrockcache.lint.fixes.literals import find_key, keyed_dict, last_step, literal_directive
-from bedrockcache.lint.fixes.stability import _append_argument
 from bedrockcache.lint.index import split_qualified
 from bedrockcache.objects import class_name, fields_of
 from bedrockcache.suggest import suggest_breakpoints
@@ -340,8 +344,7 @@ def _with_flag(call: cst.Call, name: str) -> cst.Call | None:
     """``call`` with ``name=True`` last, laid out like its other arguments."""
     if not call.args:
         return None
-    flag = cst.Arg(keyword=cst.Name(name), value=cst.Name("True"), equal=_NO_SPACE)
-    return _append_argument(call, flag)
+    return append_argument(call, keyword_argument(name, "True"))
 
 
 def _is_true(node: cst.CSTNode) -> bool:

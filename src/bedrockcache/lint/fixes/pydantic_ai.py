@@ -24,7 +24,12 @@ from bedrockcache.findings import Finding
 from bedrockcache.lint.diagnostic import Edit
 from bedrockcache.lint.fixes.bedrock import _quote
 from bedrockcache.lint.fixes.context import FixContext, string_key
-from bedrockcache.lint.fixes.elements import insert_after, remove_at
+from bedrockcache.lint.fixes.elements import (
+    append_argument,
+    insert_after,
+    keyword_argument,
+    remove_at,
+)
 from bedrockcache.lint.fixes.literals import (
     find_key,
     last_step,
@@ -32,7 +37,6 @@ from bedrockcache.lint.fixes.literals import (
     literal_directive,
     parse_element,
 )
-from bedrockcache.lint.fixes.stability import _append_argument
 from bedrockcache.objects import Constructed, class_name, fields_of
 from bedrockcache.rules.stability import check_prefix
 
@@ -189,8 +193,8 @@ def add_cache_settings(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> 
         if imported is None:
             return None
         name, imports = imported
-        arg = _keyword("model_settings", f"{name}({words})")
-        new = _append_argument(call, arg) if call.args else call.with_changes(args=[arg])
+        arg = keyword_argument("model_settings", f"{name}({words})")
+        new = append_argument(call, arg) if call.args else call.with_changes(args=[arg])
         if new is None:
             return None
         return f"Add `model_settings={name}({words})`", [ctx.replace(call, new), *imports]
@@ -371,12 +375,12 @@ def _add_setting(holder: Any, at: int, key: str, value: str) -> Any:
     if isinstance(holder, cst.Dict):
         q = _quote(holder)
         return insert_after(holder, at, parse_element(f"{q}{key}{q}: {value}", holder))
-    arg = _keyword(key, value)
+    arg = keyword_argument(key, value)
     args = list(holder.args)
     if not args:
         return holder.with_changes(args=[arg])
     if at == len(args) - 1:
-        return _append_argument(holder, arg)
+        return append_argument(holder, arg)
     current = args[at]
     comma = current.comma
     if isinstance(comma, cst.Comma):
@@ -402,16 +406,6 @@ def _replace_setting(holder: Any, at: int, key: str, value: str) -> Any:
     old_arg = holder.args[at]
     new_arg = old_arg.with_changes(keyword=cst.Name(key), value=cst.parse_expression(value))
     return holder.deep_replace(old_arg, new_arg)
-
-
-def _keyword(key: str, value: str) -> cst.Arg:
-    return cst.Arg(
-        keyword=cst.Name(key),
-        value=cst.parse_expression(value),
-        equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-        ),
-    )
 
 
 def _argument(call: cst.Call, keyword: str) -> cst.Arg | None:

@@ -17,6 +17,7 @@ from bedrockcache.findings import Finding
 from bedrockcache.lint.bindings import Binding, resolve
 from bedrockcache.lint.diagnostic import Edit
 from bedrockcache.lint.fixes.context import FixContext, _bound_at_module_level
+from bedrockcache.lint.fixes.elements import append_argument, keyword_argument
 
 __all__ = ["FIXERS", "known_strings"]
 
@@ -39,14 +40,7 @@ def sort_json_keys(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Made
         return None
     if node.args[0].keyword is not None or not _string_keyed(node.args[0].value, ctx):
         return None
-    argument = cst.Arg(
-        keyword=cst.Name("sort_keys"),
-        value=cst.Name("True"),
-        equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-        ),
-    )
-    new = _append_argument(node, argument)
+    new = append_argument(node, keyword_argument("sort_keys", "True"))
     if new is None:
         return None
     return "Pass `sort_keys=True` to `json.dumps`", [ctx.replace(node, new)]
@@ -223,46 +217,6 @@ def _changed(name: str, module: cst.Module) -> bool:
     changes = _Changes(name)
     module.visit(changes)
     return changes.attributes > 0 or changes.assignments > 1
-
-
-def _append_argument(call: cst.Call, argument: cst.Arg) -> cst.Call | None:
-    """``call`` with ``argument`` last, typed the way its arguments are laid out: ``f(x, new)``,
-    or one per line when they are one per line with a trailing comma (comments kept in place)."""
-    args = list(call.args)
-    last = args[-1]
-    if not isinstance(last.comma, cst.Comma):
-        closing = last.whitespace_after_arg
-        if isinstance(closing, cst.ParenthesizedWhitespace):  # f(\n    x\n): one per line
-            opening = call.whitespace_before_args
-            if not isinstance(opening, cst.ParenthesizedWhitespace):
-                return None
-            bare = opening.first_line.with_changes(
-                whitespace=cst.SimpleWhitespace(""), comment=None
-            )
-            separator = opening.with_changes(first_line=bare, empty_lines=[])
-            args[-1] = last.with_changes(
-                comma=cst.Comma(whitespace_after=separator),
-                whitespace_after_arg=cst.SimpleWhitespace(""),
-            )
-            return call.with_changes(
-                args=[*args, argument.with_changes(whitespace_after_arg=closing)]
-            )
-        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        return call.with_changes(args=[*args, argument])
-    after = last.comma.whitespace_after
-    if not isinstance(after, cst.ParenthesizedWhitespace):  # f(x,) on one line
-        args[-1] = last.with_changes(
-            comma=last.comma.with_changes(whitespace_after=cst.SimpleWhitespace(" "))
-        )
-        return call.with_changes(args=[*args, argument.with_changes(comma=last.comma)])
-    opening = call.whitespace_before_args
-    if not isinstance(opening, cst.ParenthesizedWhitespace):
-        return None  # f(x,\n) with the first argument on the call's line: no layout to copy
-    separator = after.with_changes(last_line=opening.last_line, empty_lines=[])
-    closing = after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
-    args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=separator))
-    new = argument.with_changes(comma=last.comma.with_changes(whitespace_after=closing))
-    return call.with_changes(args=[*args, new])
 
 
 FIXERS = {
