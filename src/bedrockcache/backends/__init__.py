@@ -13,7 +13,7 @@ from enum import Enum
 from types import ModuleType
 from typing import Any
 
-__all__ = ["Backend", "detect_backend", "parse_backend", "translator"]
+__all__ = ["Backend", "detect_backend", "parse_backend", "translator", "wire_shaped"]
 
 
 class Backend(str, Enum):
@@ -28,6 +28,21 @@ class Backend(str, Enum):
     LANGCHAIN_BEDROCK_CONVERSE = "langchain-bedrock-converse"
     LANGCHAIN_BEDROCK = "langchain-bedrock"
     LLAMAINDEX_BEDROCK_CONVERSE = "llamaindex-bedrock-converse"
+
+
+# The layers whose request is the Bedrock request itself, so a wire path names what was written.
+_WIRE_SHAPED = frozenset(
+    {Backend.BEDROCK_CONVERSE, Backend.BEDROCK_INVOKE_ANTHROPIC, Backend.ANTHROPIC_BEDROCK}
+)
+
+
+def wire_shaped(backend: Backend | str) -> bool:
+    """Whether a request for ``backend`` is the request Bedrock receives: no library between
+    reshapes it (LiteLLM, for one, moves the system message out of ``messages``)."""
+    try:
+        return Backend(backend) in _WIRE_SHAPED
+    except ValueError:
+        return False
 
 
 _MODULES = {

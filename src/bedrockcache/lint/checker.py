@@ -18,6 +18,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from bedrockcache.audit import AuditReport, audit
+from bedrockcache.backends import wire_shaped
 from bedrockcache.config import Settings
 from bedrockcache.facts import Facts, default_facts
 from bedrockcache.findings import Finding, Outcome, Severity
@@ -271,16 +272,11 @@ def _diagnostic(finding: Finding, path: str, where: CodeRange, exact: bool) -> D
     )
 
 
-# The layers whose request is the wire request itself: any path names the same place in both.
-_WIRE_SHAPED = frozenset({"bedrock-converse", "bedrock-invoke-anthropic", "anthropic-bedrock"})
-
-
 def _wire_space(code: str, site: CallSite) -> bool:
     """Whether a finding's path can only be read in the wire request: Bedrock's own rules (BC3xx)
     and prefix stability (BC4xx) judge what a library sends, and through a library such as
     LiteLLM the same path (``messages[0]``) names another element of the call's arguments."""
-    backend = str(getattr(site.backend, "value", site.backend))
-    return code[:3] in ("BC3", "BC4") and backend not in _WIRE_SHAPED
+    return code[:3] in ("BC3", "BC4") and not wire_shaped(site.backend)
 
 
 def _locate(

@@ -12,7 +12,7 @@ from itertools import combinations
 
 import libcst as cst
 
-from bedrockcache.backends import Backend
+from bedrockcache.backends import Backend, wire_shaped
 from bedrockcache.findings import Finding
 from bedrockcache.lint.diagnostic import Edit
 from bedrockcache.lint.fixes.context import FixContext, literal_string, string_key
@@ -25,6 +25,7 @@ from bedrockcache.lint.fixes.literals import (
     like_string,
     literal_directive,
     parse_element,
+    quote_of,
 )
 from bedrockcache.suggest import suggest_breakpoints
 from bedrockcache.wire import Breakpoint
@@ -97,7 +98,7 @@ def split_block_directive(finding: Finding, node: cst.CSTNode, ctx: FixContext) 
     blocks, element = holder
     position = list(blocks.elements).index(element)
     ttl = directive.get("ttl")
-    point = parse_element(cache_point(ttl if ttl == "1h" else None, _quote(block)), blocks)
+    point = parse_element(cache_point(ttl if ttl == "1h" else None, quote_of(block)), blocks)
     emptied = blocks.deep_replace(block, remove_at(block, at))
     assert isinstance(emptied, cst.List)
     new = insert_after(emptied, position, point)
@@ -118,7 +119,7 @@ def move_message_directive(finding: Finding, node: cst.CSTNode, ctx: FixContext)
         return None
     content = message.elements[content_at].value
     without = remove_at(message, at)
-    quote = _quote(message)
+    quote = quote_of(message)
     moved = parse_element(f"{quote}cache_control{quote}: None", message).with_changes(value=node)
     if isinstance(content, cst.List):
         if not content.elements:
@@ -184,7 +185,9 @@ def add_missing(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Made:
     for blocks, places in lists.items():
         new = blocks
         for position, ttl in sorted(places, reverse=True):
-            new = insert_after(new, position, parse_element(cache_point(ttl, _quote(blocks)), new))
+            new = insert_after(
+                new, position, parse_element(cache_point(ttl, quote_of(blocks)), new)
+            )
         edits.append(ctx.replace(blocks, new))
     where = ", ".join(p.path for p in suggestion.placements)
     return f"Add a cache breakpoint after {where}", edits
@@ -193,7 +196,7 @@ def add_missing(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Made:
 def mark_block(located: cst.CSTNode, ttl: str | None, ctx: FixContext) -> Edit | None:
     """``"cache_control": {"type": "ephemeral"}`` on an Anthropic block; a plain-string system
     prompt or message content becomes a one-block list carrying it."""
-    q = _quote(located)
+    q = quote_of(located)
     directive = f"{q}type{q}: {q}ephemeral{q}" + (f", {q}ttl{q}: {q}{ttl}{q}" if ttl else "")
     if isinstance(located, cst.Dict):
         if find_key(located, "cache_control") is not None:
@@ -227,7 +230,7 @@ def drop_extra_points(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> M
     """
     wire = ctx.report.wire
     limit = ctx.facts.bedrock.max_breakpoints
-    if ctx.site.backend not in _WIRE_IS_SOURCE:
+    if not wire_shaped(ctx.site.backend):
         return None  # a layer's wire paths may name another element of its own request
     if wire is None or ctx.report.unaudited or len(wire.breakpoints) <= limit:
         return None
@@ -247,10 +250,6 @@ def drop_extra_points(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> M
 
 
 _MAX_POINTS_TO_CHOOSE_FROM = 16
-# Where the request written is the request sent, so a wire path names the literal written.
-_WIRE_IS_SOURCE = frozenset(
-    {Backend.BEDROCK_CONVERSE, Backend.BEDROCK_INVOKE_ANTHROPIC, Backend.ANTHROPIC_BEDROCK}
-)
 
 
 def _most_cached(points: Sequence[Breakpoint], limit: int, ctx: FixContext) -> set[int] | None:
@@ -331,9 +330,6 @@ def _removals(dropped: Sequence[Breakpoint], ctx: FixContext) -> list[Edit | Non
     return edits
 
 
-_TOP_LEVEL_BACKENDS = _WIRE_IS_SOURCE | {Backend.LITELLM}
-
-
 def drop_top_level(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Made:
     """BC314: the request-level ``cache_control`` goes (the argument, or the key of the body or
     of ``additionalModelRequestFields``; that dict too when nothing else is left in it).
@@ -342,7 +338,7 @@ def drop_top_level(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Made
     sits in the framework's own pass-through setting (LangChain's ``model_kwargs``, Strands'
     ``additional_request_fields``), which that layer's rules and fixes deal with.
     """
-    if ctx.site.backend not in _TOP_LEVEL_BACKENDS:
+    if not (wire_shaped(ctx.site.backend) or ctx.site.backend == Backend.LITELLM):
         return None
     if last_step(finding.path) != "cache_control" or literal_directive(node) is None:
         return None
@@ -389,7 +385,7 @@ def add_version(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Made:
         return None
     if any(isinstance(e, cst.StarredDictElement) for e in body.elements):
         return None
-    q = _quote(body)
+    q = quote_of(body)
     version = parse_element(f"{q}anthropic_version{q}: {q}bedrock-2023-05-31{q}", body)
     return 'Add "anthropic_version": "bedrock-2023-05-31"', [
         ctx.replace(body, insert_after(body, -1, version))
@@ -427,18 +423,6 @@ def drop_beta(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Made:
             return message, [ctx.replace(outer, remove_at(outer, at, "args"))]
         return None
     return None
-
-
-def _quote(node: cst.CSTNode) -> str:
-    """The quote character the surrounding literal uses, so new keys match it."""
-    found: list[str] = []
-
-    class _Find(cst.CSTVisitor):
-        def visit_SimpleString(self, string: cst.SimpleString) -> None:
-            found.append(string.quote[0])
-
-    node.visit(_Find())
-    return found[0] if found else '"'
 
 
 FIXERS = {

@@ -9,7 +9,7 @@ comments and formatting included, is left as the user wrote it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,22 @@ class FixContext:
             self.module.visit(collector)
             self._parents = collector.parents
         return self._parents.get(node)
+
+    def ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+        current = self.parent(node)
+        while current is not None:
+            yield current
+            current = self.parent(current)
+
+    def function_of(self, node: cst.CSTNode) -> cst.FunctionDef | None:
+        """The function whose local scope holds ``node``; None at module or class level, where
+        a literal is shared by whatever reads the name."""
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, cst.FunctionDef):
+                return ancestor
+            if isinstance(ancestor, cst.ClassDef):
+                return None
+        return None
 
     def statement(self, node: cst.CSTNode) -> cst.CSTNode | None:
         """The statement (simple line or compound) that holds ``node``."""

@@ -120,18 +120,9 @@ def _locate_spot(spot: _Spot, ctx: FixContext) -> cst.CSTNode | None:
         located, exact = ctx.locate(spot.path)
         if not exact:
             return None
-    if located is ctx.site.node or _function_of(located, ctx) is not _function_of(
-        ctx.site.node, ctx
-    ):
+    if located is ctx.site.node or ctx.function_of(located) is not ctx.function_of(ctx.site.node):
         return None
     return located
-
-
-def _function_of(node: cst.CSTNode, ctx: FixContext) -> cst.CSTNode | None:
-    current = ctx.parent(node)
-    while current is not None and not isinstance(current, cst.FunctionDef | cst.Lambda):
-        current = ctx.parent(current)
-    return current
 
 
 def _landings(request: Mapping[str, Any], ctx: FixContext) -> dict[_Spot, str]:

@@ -21,6 +21,7 @@ __all__ = [
     "like_string",
     "literal_directive",
     "parse_element",
+    "quote_of",
 ]
 
 
@@ -95,3 +96,15 @@ def parse_element(source: str, like: Any) -> Any:
         assert isinstance(mapping, cst.Dict)
         return mapping.elements[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return cst.Element(cst.parse_expression(source))
+
+
+def quote_of(node: cst.CSTNode) -> str:
+    """The quote character the surrounding literal uses, so new keys match it."""
+    found: list[str] = []
+
+    class _Find(cst.CSTVisitor):
+        def visit_SimpleString(self, string: cst.SimpleString) -> None:
+            found.append(string.quote[0])
+
+    node.visit(_Find())
+    return found[0] if found else '"'

@@ -14,7 +14,7 @@ messages are edited only when they belong to the call's own function, never a sh
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from enum import Enum
 
 import libcst as cst
@@ -22,7 +22,6 @@ import libcst as cst
 from bedrockcache.backends.llamaindex import TOOL_METHODS
 from bedrockcache.findings import Finding
 from bedrockcache.lint.diagnostic import Edit
-from bedrockcache.lint.fixes.bedrock import _quote
 from bedrockcache.lint.fixes.context import (
     FixContext,
     _bound_at_module_level,
@@ -35,7 +34,13 @@ from bedrockcache.lint.fixes.elements import (
     keyword_argument,
     remove_at,
 )
-from bedrockcache.lint.fixes.literals import find_key, keyed_dict, last_step, literal_directive
+from bedrockcache.lint.fixes.literals import (
+    find_key,
+    keyed_dict,
+    last_step,
+    literal_directive,
+    quote_of,
+)
 from bedrockcache.lint.index import split_qualified
 from bedrockcache.objects import class_name, fields_of
 from bedrockcache.suggest import suggest_breakpoints
@@ -184,7 +189,7 @@ def message_cache_point(finding: Finding, node: cst.CSTNode, ctx: FixContext) ->
     if names is None:
         return None
     local, imports = names
-    q = _quote(message)
+    q = quote_of(message)
     point = cst.parse_expression(
         f"{local['CachePoint']}(cache_control={local['CacheControl']}(type={q}default{q}))"
     )
@@ -371,30 +376,13 @@ def _is_llama(ctx: FixContext, call: cst.Call, name: str) -> bool:
     return qualified is not None and split_qualified(qualified) == (_PACKAGE, name)
 
 
-def _ancestors(ctx: FixContext, node: cst.CSTNode) -> Iterable[cst.CSTNode]:
-    current = ctx.parent(node)
-    while current is not None:
-        yield current
-        current = ctx.parent(current)
-
-
-def _enclosing_function(ctx: FixContext, node: cst.CSTNode) -> cst.FunctionDef | None:
-    """The function whose local scope ``node`` is in (None at module or class level)."""
-    for ancestor in _ancestors(ctx, node):
-        if isinstance(ancestor, cst.FunctionDef):
-            return ancestor
-        if isinstance(ancestor, cst.ClassDef):
-            return None
-    return None
-
-
 def _local_to_site(ctx: FixContext, node: cst.CSTNode) -> bool:
     """Whether ``node`` is in the function holding the call site (or, for a call at module
     level, inside the call itself): nothing else in the file shares it by name."""
-    function = _enclosing_function(ctx, ctx.site.node)
+    function = ctx.function_of(ctx.site.node)
     if function is None:
-        return any(a is ctx.site.node for a in _ancestors(ctx, node))
-    return any(a is function for a in _ancestors(ctx, node))
+        return any(a is ctx.site.node for a in ctx.ancestors(node))
+    return any(a is function for a in ctx.ancestors(node))
 
 
 def _sole_constructor(ctx: FixContext) -> cst.Call | None:
@@ -410,7 +398,7 @@ def _sole_constructor(ctx: FixContext) -> cst.Call | None:
     owner = use.func.value
     if isinstance(owner, cst.Call):
         return owner if _is_llama(ctx, owner, _CLASS) else None
-    function = _enclosing_function(ctx, use) if isinstance(owner, cst.Name) else None
+    function = ctx.function_of(use) if isinstance(owner, cst.Name) else None
     if function is None or not isinstance(owner, cst.Name):
         return None
     names = _Occurrences(owner.value)
@@ -427,7 +415,7 @@ def _sole_constructor(ctx: FixContext) -> cst.Call | None:
         return None
     if not isinstance(value, cst.Call):
         return None
-    if not _is_llama(ctx, value, _CLASS) or _enclosing_function(ctx, assign) is not function:
+    if not _is_llama(ctx, value, _CLASS) or ctx.function_of(assign) is not function:
         return None
     return value
 

@@ -22,7 +22,6 @@ import libcst as cst
 from bedrockcache.audit import AuditReport, audit
 from bedrockcache.findings import Finding
 from bedrockcache.lint.diagnostic import Edit
-from bedrockcache.lint.fixes.bedrock import _quote
 from bedrockcache.lint.fixes.context import FixContext, string_key
 from bedrockcache.lint.fixes.elements import (
     append_argument,
@@ -36,6 +35,7 @@ from bedrockcache.lint.fixes.literals import (
     like_string,
     literal_directive,
     parse_element,
+    quote_of,
 )
 from bedrockcache.objects import Constructed, class_name, fields_of
 from bedrockcache.rules.stability import check_prefix
@@ -141,7 +141,7 @@ def from_extra_body(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Mad
         return None
     if not _clean_after(ctx, finding, source, moved):
         return None
-    source_value = repr(value) if ttl is None else f"{_quote(holder)}{ttl}{_quote(holder)}"
+    source_value = repr(value) if ttl is None else f"{quote_of(holder)}{ttl}{quote_of(holder)}"
     if emptied:
         new = _replace_setting(holder, at, wanted, source_value)
     else:
@@ -373,7 +373,7 @@ def _size(holder: cst.Dict | cst.Call) -> int:
 def _add_setting(holder: Any, at: int, key: str, value: str) -> Any:
     """``holder`` with ``key: value`` (a dict) or ``key=value`` (a call) after position ``at``."""
     if isinstance(holder, cst.Dict):
-        q = _quote(holder)
+        q = quote_of(holder)
         return insert_after(holder, at, parse_element(f"{q}{key}{q}: {value}", holder))
     arg = keyword_argument(key, value)
     args = list(holder.args)

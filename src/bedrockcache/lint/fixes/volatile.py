@@ -26,7 +26,7 @@ from bedrockcache.lint.bindings import Binding, _binds_anywhere, resolve
 from bedrockcache.lint.diagnostic import Edit
 from bedrockcache.lint.fixes.context import FixContext, literal_string, string_key
 from bedrockcache.lint.fixes.elements import insert_after, remove_at
-from bedrockcache.lint.fixes.literals import find_key, parse_element
+from bedrockcache.lint.fixes.literals import find_key, parse_element, quote_of
 from bedrockcache.unknown import PartialText, Unknown
 from bedrockcache.wire import path_steps, value_at
 
@@ -34,10 +34,11 @@ __all__ = ["FIXERS"]
 
 Made = tuple[str, Sequence[Edit | None]] | None
 Render = Callable[[list["_Part"]], "str | None"]
-_DIRECT = {
-    Backend.BEDROCK_CONVERSE.value: "converse",
-    Backend.BEDROCK_INVOKE_ANTHROPIC.value: "anthropic",
-    Backend.ANTHROPIC_BEDROCK.value: "anthropic",
+# The block dialect of each layer whose request is the Bedrock request as written.
+_DIALECT = {
+    Backend.BEDROCK_CONVERSE: "converse",
+    Backend.BEDROCK_INVOKE_ANTHROPIC: "anthropic",
+    Backend.ANTHROPIC_BEDROCK: "anthropic",
 }
 # A whole system block moves only when its stable text is at most a short line.
 _SHORT_LINE = 80
@@ -55,7 +56,7 @@ class _Part:
 
 
 def move_to_user_turn(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> Made:
-    dialect = _DIRECT.get(str(getattr(ctx.site.backend, "value", ctx.site.backend)))
+    dialect = _DIALECT.get(Backend(ctx.site.backend))
     wire = ctx.report.wire
     steps = path_steps(finding.path or "")
     if dialect is None or wire is None or not steps or steps[0] != "system":
@@ -80,7 +81,7 @@ def move_to_user_turn(finding: Finding, node: cst.CSTNode, ctx: FixContext) -> M
         moved_source, kept = split
         if not _evaluates_in_time(ctx, located, turn, expression):
             return None
-        q = _quote_of(located)
+        q = quote_of(located)
         block = _block_source(dialect, moved_source, q)
         system_edit = ctx.replace(expression, kept)
     else:
@@ -153,7 +154,7 @@ def _prepend(ctx: FixContext, turn: cst.Dict, block: str, dialect: str) -> Edit 
     text = ctx.module.code_for_node(content)
     if "\n" in text:
         return None
-    q = _quote_of(turn)
+    q = quote_of(turn)
     wrapped = f"[{block}, {_block_source(dialect, text, q)}]"
     return ctx.replace(content, cst.parse_expression(wrapped))
 
@@ -162,14 +163,6 @@ def _block_source(dialect: str, text: str, q: str) -> str:
     if dialect == "anthropic":
         return f"{{{q}type{q}: {q}text{q}, {q}text{q}: {text}}}"
     return f"{{{q}text{q}: {text}}}"
-
-
-def _quote_of(node: cst.CSTNode) -> str:
-    for element in getattr(node, "elements", ()):
-        key = getattr(element, "key", None)
-        if isinstance(key, cst.SimpleString):
-            return key.quote[0]
-    return '"'
 
 
 def _short_line(value: object) -> bool:
