@@ -185,6 +185,18 @@ VARIANTS = [
         (("system[1].cachePoint", None), ("messages[0].content[1].cachePoint", None)),
     ),
     Variant(
+        # the call argument is read by _stream as by _generate (what BC106's fix adds)
+        "converse-stream-cache-control",
+        lc(
+            "llm = ChatBedrockConverse(model=MODEL, max_retries=0)\n"
+            f"for chunk in llm.stream({SYS_HI}, cache_control={{'type': 'ephemeral'}}):\n"
+            "    pass\n"
+        ),
+        CONVERSE,
+        converse(system(LONG), human("hi"), call={"cache_control": EPH}),
+        (("system[1].cachePoint", None), ("messages[0].content[1].cachePoint", None)),
+    ),
+    Variant(
         "converse-invoke-cache-control-1h-history",
         lc(
             "llm = ChatBedrockConverse(model=MODEL, max_retries=0)\n"
