@@ -57,10 +57,17 @@ def test_unsupported_model_with_a_directive_is_refused(model):
     assert report.findings[0].severity is Severity.ERROR
 
 
-def test_unsupported_model_without_directive_says_so_once_instead_of_bc101():
+def test_unsupported_model_without_directive_is_advice_instead_of_bc101():
+    # Nothing is lost and nothing fails without a directive: advice, off by default in lint.
     report = converse("anthropic.claude-3-haiku-20240307-v1:0", system=[{"text": LONG}])
     assert report.codes == ["BC301"]
-    assert report.findings[0].severity is Severity.WARNING
+    assert report.findings[0].severity is Severity.INFO
+
+
+def test_unsupported_model_with_a_directive_is_an_error():
+    report = converse("anthropic.claude-3-haiku-20240307-v1:0", system=[{"text": LONG}, CP])
+    assert report.codes == ["BC301"]
+    assert report.findings[0].severity is Severity.ERROR
 
 
 def test_preview_model_is_not_promised():
@@ -97,13 +104,21 @@ def test_band_straddling_the_minimum_is_a_warning_not_an_error():
     assert not report.will_cache
 
 
-def test_small_early_breakpoint_is_a_warning_when_a_later_one_caches():
+def test_small_early_breakpoint_is_advice_when_a_later_one_caches_its_prefix():
+    # The later breakpoint caches the same prefix: nothing is lost, a slot is only wasted.
     report = converse(
         system=[{"text": "short"}, CP, {"text": LONG}, CP],
     )
     assert report.codes == ["BC305"]
-    assert report.findings[0].severity is Severity.WARNING
+    assert report.findings[0].severity is Severity.INFO
+    assert "a later breakpoint caches this prefix" in report.findings[0].message
     assert report.will_cache
+
+
+def test_small_only_breakpoint_is_an_error():
+    report = converse(system=[{"text": "short"}, CP])
+    assert report.codes == ["BC305"]
+    assert report.findings[0].severity is Severity.ERROR
 
 
 def test_more_than_four_breakpoints_both_dialects():

@@ -94,13 +94,15 @@ def audit(
             model = facts.resolve(wire.model_id)
         findings += check_request(wire, facts, model)
         honoured = honoured_breakpoints(wire, model)
-        if not wire.breakpoints and not wire.holes and not _explains_missing(findings):
+        if not wire.breakpoints and not wire.blocking_holes and not _explains_missing(findings):
             findings.insert(0, rule(translation.missing).finding())
     refused = any(f.outcome is Outcome.REJECTED for f in findings)
     # A hole could hold anything, a fifth breakpoint or a refused value: no promise past one.
-    will_cache = bool(honoured) and not refused and not (wire and wire.holes)
+    # The per-call question is read as text (see Hole.per_call).
+    holes = wire.blocking_holes if wire else ()
+    will_cache = bool(honoured) and not refused and not holes
     cached = max((bp.tokens for bp in honoured), key=lambda band: band.low, default=None)
-    unaudited = [f"{h.path} ({h.source})" for h in wire.holes] if wire else []
+    unaudited = [f"{h.path} ({h.source})" for h in holes]
     if detected:
         translation.notes.insert(0, f"backend detected from the request's shape: {chosen.value}")
     reasons = [(f.severity.legacy, _reason(f)) for f in findings]

@@ -116,10 +116,16 @@ class Problem:
 
 @dataclass(frozen=True)
 class Hole:
-    """Part of the request that is Unknown: a directive could hide there."""
+    """Part of the request that is Unknown: a directive could hide there.
+
+    ``per_call`` marks the whole content of the final user turn: the question a call asks. It is
+    read as text, since a breakpoint inside it could not make a prefix hit on the next call, so it
+    does not excuse a stable prefix with no breakpoint before it.
+    """
 
     path: str
     source: str
+    per_call: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,45 @@ class WireRequest:
         for block in self.blocks:
             total = total + block.tokens
         return total
+
+    @property
+    def stable_tokens(self) -> TokenBand:
+        """What a breakpoint could cache across calls: everything before the final user turn,
+        and the blocks that turn begins with while they are fully known (a document sent with
+        every question). The question itself is per call: a request holding nothing else has
+        nothing to cache."""
+        final = final_user_turn(self.raw)
+        turn = f"messages[{final}]" if final is not None else None
+        total = ZERO
+        leading = True
+        for block in self.blocks:
+            if turn is not None and (block.path == turn or block.path.startswith(turn + ".")):
+                if not leading:
+                    continue
+                if block.kind == "unknown" or block.tokens.high is None:
+                    leading = False
+                    # ``HANDBOOK + question``: the known text before the question is stable.
+                    parts = getattr(block.text, "parts", ())
+                    head = parts[0] if parts and isinstance(parts[0], str) else ""
+                    total = total + estimate_text(head)
+                    continue
+            total = total + block.tokens
+        return total
+
+    @property
+    def blocking_holes(self) -> tuple[Hole, ...]:
+        """The holes where a directive could hide (not the per-call question)."""
+        return tuple(h for h in self.holes if not h.per_call)
+
+
+def final_user_turn(raw: object) -> int | None:
+    """The index of the last message when it is a user turn with a known role."""
+    messages = raw.get("messages") if isinstance(raw, Mapping) else None
+    if isinstance(messages, list) and messages:
+        last = messages[-1]
+        if isinstance(last, Mapping) and last.get("role") == "user":
+            return len(messages) - 1
+    return None
 
 
 def parse_body(body: object) -> object:
@@ -226,13 +271,18 @@ class _Builder:
     def build(self, model_id: object, raw: Mapping[str, Any], **extra: Any) -> WireRequest:
         model: str | Unknown | None
         model = model_id if isinstance(model_id, (str, Unknown)) else None
+        final = final_user_turn(raw)
+        content = f"messages[{final}].content" if final is not None else None
+        holes = tuple(
+            Hole(h.path, h.source, per_call=True) if h.path == content else h for h in self.holes
+        )
         return WireRequest(
             dialect=self.dialect,
             model_id=model,
             blocks=tuple(self.blocks),
             breakpoints=tuple(self.breakpoints),
             problems=tuple(self.problems),
-            holes=tuple(self.holes),
+            holes=holes,
             raw=raw,
             **extra,
         )

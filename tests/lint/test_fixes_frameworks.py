@@ -115,9 +115,9 @@ def test_bc106_no_fix_for_chat_bedrock():
     no_fix(source, "BC106")
 
 
-def test_bc106_no_fix_below_the_model_minimum():
+def test_bc106_no_fix_when_the_prefix_may_be_below_the_model_minimum():
     source = (
-        LANGCHAIN.replace("* 120", "* 2") + "\n\ndef answer(question: str) -> str:\n"
+        LANGCHAIN.replace("* 120", "* 40") + "\n\ndef answer(question: str) -> str:\n"
         "    return llm.invoke([SystemMessage(POLICY), HumanMessage(question)]).text\n"
     )
     no_fix(source, "BC106")

@@ -81,6 +81,7 @@ class Piece:
     hole: bool = False  # an unknown that could hold a cache directive
     directive: bool = False  # a cache directive written in the source
     long: bool = False  # text that may reach the model's minimum (so a directive would matter)
+    per_call: bool = False  # text of unknown content: the question a call asks
 
 
 HOLE = Piece("u", hole=True)
@@ -97,7 +98,30 @@ def joined(template: str, *parts: Piece) -> Piece:
         hole=any(p.hole for p in parts),
         directive=any(p.directive for p in parts),
         long=any(p.long for p in parts),
+        per_call=any(p.per_call for p in parts),
     )
+
+
+def final_turn(template: str, blocks: list[Piece]) -> Piece:
+    """The last user message: only the known blocks it begins with are a stable prefix (a
+    document sent with every question); from the first per-call block on, it is the question."""
+    long = False
+    for block in blocks:
+        if block.per_call:
+            break
+        long = long or block.long
+    whole = listed(blocks)
+    return Piece(
+        template.format(whole.code),
+        hole=whole.hole,
+        directive=whole.directive,
+        long=long,
+    )
+
+
+# The whole content of the last user message unknown: the per-call question, read as text (a
+# point inside it could not make a prefix hit on the next call). It is no hole.
+QUESTION = Piece("u")
 
 
 def listed(pieces: list[Piece]) -> Piece:
@@ -105,13 +129,14 @@ def listed(pieces: list[Piece]) -> Piece:
 
 
 # Text is never a hole: ``t`` is annotated ``str``, so no directive can hide in it. POLICY is
-# over every model's minimum and ``t`` has no upper bound; the literals are short.
+# over every model's minimum and ``t`` has no upper bound; the literals are short. ``t`` is a
+# per-call value: in the last user message it is the question, not a prefix to cache.
 TEXT = st.sampled_from(
     [
         Piece('"hi"'),
         Piece("POLICY", long=True),
-        Piece('f"Q: {t}"', long=True),
-        Piece("t", long=True),
+        Piece('f"Q: {t}"', long=True, per_call=True),
+        Piece("t", long=True, per_call=True),
         Piece('"rules " * 200'),
     ]
 )
@@ -132,7 +157,18 @@ CONVERSE_BLOCKS = st.lists(CONVERSE_BLOCK, min_size=1, max_size=3).map(listed)
 CONVERSE_MESSAGE = or_hole(
     or_hole(CONVERSE_BLOCKS).map(lambda c: joined('{{"role": "user", "content": {}}}', c))
 )
-CONVERSE_MESSAGES = or_hole(st.lists(CONVERSE_MESSAGE, min_size=1, max_size=3).map(listed))
+CONVERSE_FINAL = st.one_of(
+    st.just(HOLE),  # the whole message unknown: its role too
+    st.just(joined('{{"role": "user", "content": {}}}', QUESTION)),
+    st.lists(CONVERSE_BLOCK, min_size=1, max_size=3).map(
+        lambda blocks: final_turn('{{"role": "user", "content": {}}}', blocks)
+    ),
+)
+CONVERSE_MESSAGES = or_hole(
+    st.tuples(st.lists(CONVERSE_MESSAGE, max_size=2), CONVERSE_FINAL).map(
+        lambda m: listed([*m[0], m[1]])
+    )
+)
 CONVERSE_TOOL = or_hole(
     st.sampled_from(
         [
@@ -181,6 +217,7 @@ ANTHROPIC_BLOCK = or_hole(
             f'{{"type": "text", "text": {m[0].code}{MARK if m[1] else ""}}}',
             directive=m[1],
             long=m[0].long,
+            per_call=m[0].per_call,
         )
     )
 )
@@ -188,6 +225,21 @@ ANTHROPIC_BLOCKS = st.lists(ANTHROPIC_BLOCK, min_size=1, max_size=3).map(listed)
 ANTHROPIC_CONTENT = or_hole(st.one_of(TEXT, ANTHROPIC_BLOCKS))
 ANTHROPIC_MESSAGE = or_hole(
     ANTHROPIC_CONTENT.map(lambda c: joined('{{"role": "user", "content": {}}}', c))
+)
+ANTHROPIC_FINAL = st.one_of(
+    st.just(HOLE),
+    st.just(joined('{{"role": "user", "content": {}}}', QUESTION)),
+    TEXT.map(
+        lambda t: Piece(f'{{"role": "user", "content": {t.code}}}', long=t.long and not t.per_call)
+    ),
+    st.lists(ANTHROPIC_BLOCK, min_size=1, max_size=3).map(
+        lambda blocks: final_turn('{{"role": "user", "content": {}}}', blocks)
+    ),
+)
+ANTHROPIC_MESSAGES = or_hole(
+    st.tuples(st.lists(ANTHROPIC_MESSAGE, max_size=2), ANTHROPIC_FINAL).map(
+        lambda m: listed([*m[0], m[1]])
+    )
 )
 ANTHROPIC_TOOL = or_hole(
     st.sampled_from(
@@ -208,10 +260,7 @@ def invoke_call(draw: st.DrawFn) -> tuple[str, Piece]:
     parts = [
         Piece('"anthropic_version": "bedrock-2023-05-31"'),
         Piece('"max_tokens": 256'),
-        joined(
-            '"messages": {}',
-            draw(or_hole(st.lists(ANTHROPIC_MESSAGE, min_size=1, max_size=3).map(listed))),
-        ),
+        joined('"messages": {}', draw(ANTHROPIC_MESSAGES)),
     ]
     system = draw(st.one_of(st.none(), ANTHROPIC_CONTENT))
     if system is not None:
@@ -230,23 +279,45 @@ def invoke_call(draw: st.DrawFn) -> tuple[str, Piece]:
 
 
 # LiteLLM: cache_control on a message with text content, on a block of list content, on a tool.
-LITELLM_MESSAGE = or_hole(
-    st.one_of(
-        st.tuples(
-            st.sampled_from(["system", "user"]),
-            TEXT,
-            st.sampled_from(["", ', "cache_control": {"type": "ephemeral"}']),
-        ).map(
-            lambda m: Piece(
-                f'{{"role": "{m[0]}", "content": {m[1].code}{m[2]}}}',
-                directive=bool(m[2]),
-                long=m[1].long,
-            )
-        ),
-        st.tuples(st.sampled_from(["system", "user"]), or_hole(ANTHROPIC_BLOCKS)).map(
-            lambda m: joined(f'{{{{"role": "{m[0]}", "content": {{}}}}}}', m[1])
-        ),
+def litellm_message(role: str) -> st.SearchStrategy[Piece]:
+    return or_hole(
+        st.one_of(
+            st.tuples(TEXT, st.sampled_from(["", ', "cache_control": {"type": "ephemeral"}'])).map(
+                lambda m: Piece(
+                    f'{{"role": "{role}", "content": {m[0].code}{m[1]}}}',
+                    directive=bool(m[1]),
+                    long=m[0].long,
+                )
+            ),
+            or_hole(ANTHROPIC_BLOCKS).map(
+                lambda b: joined(f'{{{{"role": "{role}", "content": {{}}}}}}', b)
+            ),
+        )
     )
+
+
+# The last message is the user's question; a system message may lead (LiteLLM moves it to
+# ``system``, so where a mid-conversation one ends up is left to the conformance suite).
+LITELLM_FINAL = st.one_of(
+    st.just(HOLE),
+    st.just(joined('{{"role": "user", "content": {}}}', QUESTION)),
+    st.tuples(TEXT, st.sampled_from(["", ', "cache_control": {"type": "ephemeral"}'])).map(
+        lambda m: Piece(
+            f'{{"role": "user", "content": {m[0].code}{m[1]}}}',
+            directive=bool(m[1]),
+            long=m[0].long and not m[0].per_call,
+        )
+    ),
+    st.lists(ANTHROPIC_BLOCK, min_size=1, max_size=3).map(
+        lambda blocks: final_turn('{{"role": "user", "content": {}}}', blocks)
+    ),
+)
+LITELLM_MESSAGES = or_hole(
+    st.tuples(
+        st.lists(litellm_message("system"), max_size=1),
+        st.lists(litellm_message("user"), max_size=1),
+        LITELLM_FINAL,
+    ).map(lambda m: listed([*m[0], *m[1], m[2]]))
 )
 LITELLM_TOOL = or_hole(
     st.sampled_from(
@@ -264,7 +335,7 @@ LITELLM_TOOL = or_hole(
 
 @st.composite
 def litellm_call(draw: st.DrawFn) -> tuple[str, Piece]:
-    messages = draw(or_hole(st.lists(LITELLM_MESSAGE, min_size=1, max_size=3).map(listed)))
+    messages = draw(LITELLM_MESSAGES)
     tools = draw(
         st.one_of(
             st.just(Piece("")),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from bedrockcache.lint.index import ModuleIndex
+from bedrockcache.lint.index import ModuleIndex, children
 from bedrockcache.unknown import Unknown
 
 __all__ = ["Binding", "Mutation", "Parameter", "resolve"]
@@ -93,13 +93,17 @@ def resolve(
             parameter = _parameter(node, name)
             if parameter is not None:
                 return parameter
-            if _binds_anywhere(node.body, name) or _declares_global(node.body, name):
+            if mentions(index, node, name) and (
+                _binds_anywhere(node.body, name, index.memo)
+                or _declares_global(node.body, name, index.memo)
+            ):
                 return Unknown(f"{name!r} is assigned in a branch or after its use")
             crossed_function = True
             continue
         if isinstance(node, cst.Lambda | cst.ClassDef):
             continue
-        if isinstance(node, _LOOPS) and _binds_or_mutates(node, name):
+        loop = isinstance(node, _LOOPS) and mentions(index, node, name)
+        if loop and _binds_or_mutates(node, name):
             return Unknown(f"{name!r} changes inside a loop")
         if isinstance(node, cst.With) and _with_binds(node, name):
             return Unknown(f"{name!r} is bound by a with statement")
@@ -120,7 +124,7 @@ def resolve(
                 )
             return found_global
         for earlier in reversed(body[:position]):
-            found = _scan(earlier, name, mutations, index.reader_names)
+            found = _scan(index, earlier, name, mutations)
             if found == "escape":
                 escapes = True
             elif isinstance(found, Unknown):
@@ -153,7 +157,11 @@ def _find_module_constant(
     index: ModuleIndex, block: cst.Module, name: str
 ) -> Binding | Unknown | None:
     bindings = [s for s in block.body if _binding_value(s, name) is not None]
-    other = [s for s in block.body if s not in bindings and _binds_anywhere(s, name, index.memo)]
+    other = [
+        s
+        for s in block.body
+        if s not in bindings and mentions(index, s, name) and _binds_anywhere(s, name, index.memo)
+    ]
     if not bindings:
         return Unknown(f"{name!r} is bound in a branch") if other else None
     if len(bindings) > 1 or other or _mutated_in_functions(index, name):
@@ -165,7 +173,9 @@ def _find_module_constant(
     mutations: list[Mutation] = []
     escapes = False
     for later in after:
-        found = _scan(later, name, [], index.reader_names)
+        if not mentions(index, later, name):
+            continue
+        found = _scan(index, later, name, [])
         if found == "escape":
             escapes = True
         elif isinstance(found, Unknown):
@@ -176,24 +186,26 @@ def _find_module_constant(
 
 def _mutated_in_functions(index: ModuleIndex, name: str) -> bool:
     return any(
-        writes_to(f.body, name) or _declares_global(f.body, name)
+        writes_to(f.body, name) or _declares_global(f.body, name, index.memo)
         for f in index.functions
-        if name in _names_in(f, index.memo)  # a function that never names it cannot change it
+        if mentions(index, f, name)  # a function that never names it cannot change it
     )
 
 
-def _names_in(function: cst.FunctionDef, memo: dict[object, object]) -> frozenset[str]:
-    key = ("names-in", function)
-    names = memo.get(key)
-    if names is None:
-        names = memo[key] = frozenset(n.value for n in _walk(function) if isinstance(n, cst.Name))
-    return names  # type: ignore[return-value]
+def mentions(index: ModuleIndex, statement: cst.CSTNode, name: str) -> bool:
+    """Whether ``name`` is written anywhere in ``statement``: every binding, change and use of a
+    name is a Name node, so a statement without one cannot affect it (and is never walked)."""
+    names = index.names_in.get(statement)
+    return names is None or name in names
 
 
 def _scan(
-    statement: cst.CSTNode, name: str, mutations: list[Mutation], readers: Set[str] = frozenset()
+    index: ModuleIndex, statement: cst.CSTNode, name: str, mutations: list[Mutation]
 ) -> object:
     """One earlier statement, read backwards: a Binding, a mutation (recorded), Unknown, or None."""
+    if not mentions(index, statement, name):
+        return None
+    readers = index.reader_names
     value = _binding_value(statement, name)
     if value is not None:
         return Binding(value, statement)
@@ -207,7 +219,7 @@ def _scan(
         return "escape" if unsafe_use(statement, name, readers) else None
     if isinstance(statement, cst.With) and not _with_binds(statement, name):
         for inner in reversed(list(statement.body.body)):
-            found_inner = _scan(inner, name, mutations, readers)
+            found_inner = _scan(index, inner, name, mutations)
             if found_inner is not None:
                 return found_inner
         return None
@@ -374,11 +386,21 @@ def _target_names(target: cst.BaseExpression, names: set[str]) -> None:
         _target_names(target.value, names)
 
 
-def _declares_global(body: cst.CSTNode, name: str) -> bool:
-    return any(
-        isinstance(n, cst.Global | cst.Nonlocal) and any(a.name.value == name for a in n.names)
-        for n in _walk(body)
-    )
+def _declares_global(
+    body: cst.CSTNode, name: str, memo: dict[object, object] | None = None
+) -> bool:
+    key = ("declared-global", body)
+    names = memo.get(key) if memo is not None else None
+    if names is None:
+        names = frozenset(
+            a.name.value
+            for n in _walk(body)
+            if isinstance(n, cst.Global | cst.Nonlocal)
+            for a in n.names
+        )
+        if memo is not None:
+            memo[key] = names
+    return name in names  # type: ignore[operator]
 
 
 def _with_binds(node: cst.With, name: str) -> bool:
@@ -436,7 +458,7 @@ def _occurrences(node: cst.CSTNode, name: str) -> Iterator[list[cst.CSTNode]]:
             ):
                 yield path
             continue
-        stack.extend((child, path) for child in current.children)
+        stack.extend((child, path) for child in children(current))
 
 
 def _chain_top(path: list[cst.CSTNode]) -> int:
@@ -501,4 +523,4 @@ def _walk(node: cst.CSTNode, *, into_functions: bool = True) -> Iterator[cst.CST
             and isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda)
         ):
             continue
-        stack.extend(reversed(current.children))
+        stack.extend(children(current))

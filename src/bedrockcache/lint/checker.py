@@ -36,6 +36,7 @@ from bedrockcache.lint.sites import CallSite, FileContext
 from bedrockcache.objects import Constructed
 from bedrockcache.rules.catalogue import catalogue
 from bedrockcache.rules.stability import check_prefix
+from bedrockcache.unknown import Unknown
 from bedrockcache.wire import WireRequest, path_steps
 
 __all__ = ["check_source"]
@@ -62,24 +63,30 @@ def check_source(
     text = _decode(data)
     if text is None:
         return _finish(FileResult(diagnostics=[_not_utf8(path, data)]), "", path, settings, noqa)
+    tree: ast.Module | None = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes and the like are not ours to report
             tree = ast.parse(text)
     except SyntaxError as exc:
-        return _finish(FileResult(diagnostics=[_syntax(path, exc)]), text, path, settings, noqa)
+        # Syntax newer than the running Python (3.12 f-strings, 3.14 t-strings) is not an error:
+        # libcst's parser knows every version from 3.10 to 3.14 and decides.
+        module = _parse_newer(text)
+        if module is None:
+            return _finish(FileResult(diagnostics=[_syntax(path, exc)]), text, path, settings, noqa)
     except ValueError as exc:  # null bytes
         error = Diagnostic(path, 1, 1, "BC001", f"invalid source: {exc}", 1, 2, Severity.ERROR)
         return _finish(FileResult(diagnostics=[error]), text, path, settings, noqa)
     except (RecursionError, MemoryError):
         return _finish(_not_audited(path, "too deeply nested to parse"), text, path, settings, noqa)
-    if not calls_a_target(tree):  # ast is ten times faster than libcst: most files stop here
-        return _finish(FileResult(parsed=True), text, path, settings, noqa)
-    try:
-        module = cst.parse_module(text)
-    except Exception as exc:  # valid Python (ast parsed it) that libcst cannot represent
-        reason = f"libcst cannot parse this file ({type(exc).__name__}); it was not audited"
-        return _finish(_not_audited(path, reason), text, path, settings, noqa)
+    if tree is not None:
+        if not calls_a_target(tree):  # ast is ten times faster than libcst: most files stop here
+            return _finish(FileResult(parsed=True), text, path, settings, noqa)
+        try:
+            module = cst.parse_module(text)
+        except Exception as exc:  # valid Python (ast parsed it) that libcst cannot represent
+            reason = f"libcst cannot parse this file ({type(exc).__name__}); it was not audited"
+            return _finish(_not_audited(path, reason), text, path, settings, noqa)
     report = FileResult(parsed=True)
     try:
         _analyse(module, path, settings, facts, report)
@@ -163,9 +170,17 @@ def _audit_site(
             Unresolved(path, start.line, start.column + 1, site.kind, tuple(reasons))
         )
         return
+    model_id = audited.wire.model_id if audited.wire is not None else None
+    if isinstance(model_id, Unknown):
+        reasons.append(f"model id unknown ({model_id.source}): Claude caching rules may not apply")
     for finding in audited.findings:
-        if finding.code.startswith("BC1") and not _could_cache(audited, facts or _facts(settings)):
-            continue  # a literal "hi" loses nothing without a directive: demo code, not a bug
+        if finding.code.startswith("BC1") and (
+            isinstance(model_id, Unknown) or not _could_cache(audited, facts or _facts(settings))
+        ):
+            # Nothing is lost without a directive when the model may not be Claude, when the
+            # request holds only the per-call question, or when even all of its stable prefix is
+            # below the minimum (a literal "hi" in demo code).
+            continue
         if finding.outcome is Outcome.UNAUDITED:
             reasons.append(f"{finding.code} {finding.message}")
             continue
@@ -243,16 +258,20 @@ def _prefix_diagnostics(
 
 
 def _could_cache(report: AuditReport, facts: Facts) -> bool:
-    """Whether a directive could cache anything: not when the whole request is certainly below
-    the model's minimum (or, for an unknown model, below every caching model's minimum)."""
+    """Whether a directive could cache anything across calls: there is a stable prefix (more than
+    the per-call question), and it is not certainly below the model's minimum (or, for a model
+    the data does not know, below every caching model's minimum)."""
     if report.wire is None:
         return True
+    stable = report.wire.stable_tokens
+    if stable.high == 0:
+        return False
     model = report.model.model if report.model is not None else None
     if model is not None and model.min_tokens:
         minimum = model.min_tokens
     else:
         minimum = min((m.min_tokens or 0 for m in facts.models if m.caching == "yes"), default=0)
-    return not report.wire.prefix_tokens.below(minimum)
+    return not stable.below(minimum)
 
 
 def _diagnostic(finding: Finding, path: str, where: CodeRange, exact: bool) -> Diagnostic:
@@ -392,6 +411,14 @@ def _facts(settings: Settings) -> Facts:
 
 def _not_audited(path: str, reason: str) -> FileResult:
     return FileResult(unresolved=[Unresolved(path, 1, 1, "file", (reason,))], parsed=True)
+
+
+def _parse_newer(text: str) -> cst.Module | None:
+    """The module when it is valid Python of a version newer than the running one."""
+    try:
+        return cst.parse_module(text)
+    except Exception:  # its syntax error is the one ast reported
+        return None
 
 
 def _decode(data: bytes) -> str | None:

@@ -19,7 +19,14 @@ from typing import Any
 import libcst as cst
 
 from bedrockcache.lint import volatile as vol
-from bedrockcache.lint.bindings import Binding, Mutation, Parameter, resolve, unsafe_use
+from bedrockcache.lint.bindings import (
+    Binding,
+    Mutation,
+    Parameter,
+    mentions,
+    resolve,
+    unsafe_use,
+)
 from bedrockcache.lint.bindings import _binds_anywhere as binds_anywhere
 from bedrockcache.lint.index import ModuleIndex, split_qualified
 from bedrockcache.objects import Constructed
@@ -227,7 +234,8 @@ class Evaluator:
             )
         for inner in _names_in(binding.value) - set(self.index.imports):
             if inner != name and any(
-                unsafe_use(s, inner, self.index.reader_names) for s in binding.between
+                mentions(self.index, s, inner) and unsafe_use(s, inner, self.index.reader_names)
+                for s in binding.between
             ):
                 return Unknown(f"{inner!r} changes after it is put in {name!r}")
         return value

@@ -7,12 +7,13 @@ each statement's chain of enclosing blocks. One visitor collects all three.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 
-__all__ = ["ModuleIndex", "qualified_name", "split_qualified"]
+__all__ = ["ModuleIndex", "children", "qualified_name", "split_qualified"]
 
 STATEMENT_TYPES = (
     cst.SimpleStatementLine,
@@ -42,6 +43,9 @@ class ModuleIndex:
     # Names bound to library objects whose calls only read their arguments (a Strands agent):
     # handing a list to ``agent(...)`` does not make it unknown. Finders add to it.
     reader_names: set[str] = field(default_factory=set)
+    # Every name written anywhere inside each statement (nested statements included): a lookup
+    # of ``x`` skips, without walking them, the statements that never mention it.
+    names_in: dict[cst.CSTNode, frozenset[str]] = field(default_factory=dict, repr=False)
     # Answers that depend only on the module (bindings.py's module-constant lookups): a file with
     # many call sites asks the same question once per site, and each answer walks every function.
     memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
@@ -59,6 +63,25 @@ class ModuleIndex:
         """The nodes enclosing a call or statement, outermost first, ending with its statement."""
         statement = self.statement_of.get(node, node)
         return (*self.chain.get(statement, ()), statement)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """A node's children, not in source order: libcst's ``children`` runs a visitor per call and
+    costs three times as much, which the name lookups (walks over statements) paid everywhere."""
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
+    found: list[cst.CSTNode] = []
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            found.append(value)
+        elif isinstance(value, list | tuple):
+            found.extend(item for item in value if isinstance(item, cst.CSTNode))
+    return found
 
 
 def qualified_name(expr: cst.BaseExpression, imports: dict[str, str]) -> str | None:
@@ -91,11 +114,16 @@ class _Collector(cst.CSTVisitor):
         self.index = index
         self.stack: list[cst.CSTNode] = []
         self.statements: list[cst.CSTNode] = []
+        self.names: list[set[str]] = []  # parallel to ``statements``
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, STATEMENT_TYPES):
             self.index.chain[node] = tuple(self.stack)
             self.statements.append(node)
+            self.names.append(set())
+        elif isinstance(node, cst.Name):
+            if self.names:
+                self.names[-1].add(node.value)
         elif isinstance(node, cst.Call) and self.statements:
             self.index.calls.append(node)
             self.index.statement_of[node] = self.statements[-1]
@@ -114,6 +142,10 @@ class _Collector(cst.CSTVisitor):
         self.stack.pop()
         if self.statements and self.statements[-1] is original_node:
             self.statements.pop()
+            names = self.names.pop()
+            self.index.names_in[original_node] = frozenset(names)
+            if self.names:
+                self.names[-1] |= names
 
     def _import(self, names: Sequence[cst.ImportAlias]) -> None:
         for alias in names:

@@ -128,6 +128,9 @@ def assigned_name(ctx: FileContext, call: cst.Call) -> str | None:
 def known_model(value: Any) -> str | Unknown | None:
     """A model id as a backend may read it: partly known text is not an id."""
     if isinstance(value, PartialText):
+        unknown = value.unknown_parts
+        if not str(value) and len(unknown) == 1:
+            return unknown[0]  # a parameter annotated str: say which
         return Unknown(f"model id {value!s}…")
     if isinstance(value, str | Unknown) or value is None:
         return value

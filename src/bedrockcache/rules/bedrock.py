@@ -55,7 +55,9 @@ UNSUPPORTED_MODEL = _rule(
     why=(
         "Claude 3 Haiku / Sonnet / Opus, Claude 3.5 Sonnet v1, Claude 2.x and Instant cannot cache "
         'on Bedrock. A request that carries a cache directive to them fails with "You invoked an '
-        'unsupported model or your request did not allow prompt caching".'
+        'unsupported model or your request did not allow prompt caching". Without a directive '
+        "nothing fails and nothing is lost: the same finding is advice (info), reported only "
+        "when BC301 is selected by its full code."
     ),
     fix="switch to a model that caches on Bedrock (Claude 3.5 Haiku, 3.7 Sonnet, or any Claude 4+)",
     bad=(_converse("anthropic.claude-3-haiku-20240307-v1:0"),),
@@ -119,7 +121,9 @@ BELOW_MINIMUM = _rule(
         "Bedrock caches a prefix only from the model's minimum (1,024 tokens for Sonnet, 4,096 "
         "for Haiku 4.5 and Opus 4.5+), counted over tools, system and messages together. Below "
         "it the request succeeds and nothing is cached, with no error. An estimate that may fall "
-        "either side is reported as a warning."
+        "either side is reported as a warning. A breakpoint below the minimum followed by one "
+        "that caches loses nothing (the later one caches the same prefix): that is advice "
+        "(info), reported only when BC305 is selected by its full code."
     ),
     fix="place the breakpoint after more stable content, or cache a longer shared prefix",
     bad=(_converse(_HAIKU45, system=[{"text": "You are a helpful assistant."}, CP]),),
@@ -494,10 +498,11 @@ def _model_findings(wire: WireRequest, model: ModelRef | None) -> list[Finding]:
                     f"{facts.name} does not support prompt caching on Bedrock"
                 )
             ]
+        # Nothing is lost and nothing fails without a directive: advice, off by default.
         return [
             UNSUPPORTED_MODEL.finding(
                 f"{facts.name} cannot cache on Bedrock; a cache directive would make the call fail",
-                severity=Severity.WARNING,
+                severity=Severity.INFO,
                 outcome=Outcome.UNCACHED,
             )
         ]
@@ -554,22 +559,22 @@ def _minimum_findings(wire: WireRequest, model: ModelRef | None) -> list[Finding
     if model is None or model.model is None or model.model.caching == "no":
         return []
     minimum = model.model.min_tokens or 0
-    if any(bp.tokens.reaches(minimum) for bp in wire.breakpoints):
-        certain_severity = Severity.WARNING  # another breakpoint caches; this one is a wasted slot
-    else:
-        certain_severity = Severity.ERROR
     found = []
-    for bp in wire.breakpoints:
+    for i, bp in enumerate(wire.breakpoints):
+        # A later breakpoint that caches holds this one's prefix too: nothing is lost here, the
+        # slot is only wasted (advice, off by default).
+        covered = any(later.tokens.reaches(minimum) for later in wire.breakpoints[i + 1 :])
         if bp.tokens.below(minimum):
             found.append(
                 BELOW_MINIMUM.finding(
                     f"{bp.tokens} tokens before this breakpoint, below {model.model.name}'s "
-                    f"minimum of {minimum:,}: it caches nothing",
+                    f"minimum of {minimum:,}: it caches nothing"
+                    + ("; a later breakpoint caches this prefix" if covered else ""),
                     path=bp.path,
-                    severity=certain_severity,
+                    severity=Severity.INFO if covered else Severity.ERROR,
                 )
             )
-        elif not bp.tokens.reaches(minimum) and certain_severity is Severity.ERROR:
+        elif not bp.tokens.reaches(minimum) and not covered:
             found.append(
                 BELOW_MINIMUM.finding(
                     f"{bp.tokens} tokens (estimated) before this breakpoint; {model.model.name} "

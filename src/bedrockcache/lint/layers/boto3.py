@@ -10,6 +10,7 @@ own method of that name) never counts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,7 +74,7 @@ def _site(
             body = body.value
         elif isinstance(body, PartialText) and body.unknown_parts:
             body = Unknown("body text built at run time")
-        if body is None:
+        if body is None or not _anthropic_shaped(body):
             return None
         request["body"] = body
     return CallSite(
@@ -83,6 +84,19 @@ def _site(
         request,
         [str(hidden.source)] if hidden is not None else [],
     )
+
+
+def _anthropic_shaped(body: object) -> bool:
+    """A known body without Anthropic Messages keys is another model's (Titan ``inputText``,
+    Llama or Mistral ``prompt``, Cohere ``texts``): Claude's caching rules do not apply to it."""
+    if isinstance(body, str) and not isinstance(body, PartialText):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return True  # the auditor reports a body that is not JSON
+    if not isinstance(body, dict):
+        return True  # unknown: may be
+    return "messages" in body or "anthropic_version" in body
 
 
 def _may_be_claude(model: object) -> bool:
