@@ -16,7 +16,15 @@ import libcst as cst
 from bedrockcache.lint.index import ModuleIndex, children
 from bedrockcache.unknown import Unknown
 
-__all__ = ["Binding", "Mutation", "Parameter", "resolve"]
+__all__ = [
+    "Binding",
+    "Mutation",
+    "Parameter",
+    "mentions",
+    "module_binding",
+    "rebound_at_module_level",
+    "resolve",
+]
 
 # Methods that change a list or dict in a way the evaluator replays.
 MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault"})
@@ -141,6 +149,19 @@ def resolve(
                 )
             scanned.append(earlier)
     return None
+
+
+def module_binding(index: ModuleIndex, name: str) -> Binding | Unknown | None:
+    """The one plain module-level binding of ``name`` (another module imports it)."""
+    return _module_constant(index, index.module, name)
+
+
+def rebound_at_module_level(index: ModuleIndex, name: str, besides: cst.CSTNode) -> bool:
+    """Whether a module statement other than ``besides`` (its def) binds ``name`` too."""
+    return any(
+        s is not besides and mentions(index, s, name) and _binds_anywhere(s, name, index.memo)
+        for s in index.module.body
+    )
 
 
 def _module_constant(index: ModuleIndex, block: cst.CSTNode, name: str) -> Binding | Unknown | None:

@@ -51,6 +51,9 @@ class FileResult:
     unresolved: list[Unresolved] = field(default_factory=list)
     call_sites: int = 0
     parsed: bool = False  # passed the prefilter and was parsed
+    # Other files of the project read to lint this one (modules it imports, prompt files), with
+    # their sha256: the result holds only while they are unchanged.
+    dependencies: list[tuple[str, str]] = field(default_factory=list)
 
 
 @cache
@@ -203,7 +206,7 @@ def clear(directory: Path) -> bool:
 # --- (de)serialization, checked against the dataclasses' own fields ---------------------------
 
 
-_RESULT_KEYS = {"diagnostics", "unresolved", "call_sites", "parsed"}
+_RESULT_KEYS = {"diagnostics", "unresolved", "call_sites", "parsed", "dependencies"}
 
 
 def _dump_result(result: FileResult) -> dict[str, Any]:
@@ -212,6 +215,7 @@ def _dump_result(result: FileResult) -> dict[str, Any]:
         "unresolved": [_dump(u) for u in result.unresolved],
         "call_sites": result.call_sites,
         "parsed": result.parsed,
+        "dependencies": [list(d) for d in result.dependencies],
     }
 
 
@@ -236,11 +240,17 @@ def _load_result(data: Any) -> FileResult:
     call_sites, parsed = data["call_sites"], data["parsed"]
     if type(call_sites) is not int or type(parsed) is not bool:
         raise ValueError("bad counts")
+    dependencies = []
+    for item in _list(data["dependencies"]):
+        if not (isinstance(item, list) and len(item) == 2 and all(type(i) is str for i in item)):
+            raise ValueError("bad dependency")
+        dependencies.append((item[0], item[1]))
     return FileResult(
         diagnostics=[_load(Diagnostic, d) for d in _list(data["diagnostics"])],
         unresolved=[_load(Unresolved, u) for u in _list(data["unresolved"])],
         call_sites=call_sites,
         parsed=parsed,
+        dependencies=dependencies,
     )
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import io
-import tokenize
+import os
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -24,6 +23,7 @@ from bedrockcache.facts import Facts, default_facts
 from bedrockcache.findings import Finding, Outcome, Severity
 from bedrockcache.lint.cache import FileResult
 from bedrockcache.lint.diagnostic import Diagnostic, Unresolved
+from bedrockcache.lint.discover import is_excluded
 from bedrockcache.lint.evaluate import Evaluator, Origins
 from bedrockcache.lint.fixes import FixContext, fix_finding, fixers
 from bedrockcache.lint.index import ModuleIndex
@@ -31,8 +31,10 @@ from bedrockcache.lint.layers import constants, constructors, functions, layer_m
 from bedrockcache.lint.noqa import NoqaMap, apply_noqa, parse_noqa
 from bedrockcache.lint.prefilter import might_have_call_site
 from bedrockcache.lint.prefix import entry_node
+from bedrockcache.lint.project import Project
 from bedrockcache.lint.screen import calls_a_target
 from bedrockcache.lint.sites import CallSite, FileContext
+from bedrockcache.lint.source import decode_source
 from bedrockcache.objects import Constructed
 from bedrockcache.rules.catalogue import catalogue
 from bedrockcache.rules.stability import check_prefix
@@ -50,17 +52,20 @@ def check_source(
     *,
     prefilter: bool = True,
     noqa: bool = True,
+    project: Project | None = None,
 ) -> FileResult:
     """Lint one file's contents; ``path`` is what diagnostics show.
 
     ``noqa=False`` leaves line-level ``# noqa`` comments to the caller (flake8 applies its own);
-    the file-level ``# bedrockcache: noqa`` is still honoured.
+    the file-level ``# bedrockcache: noqa`` is still honoured. Names imported from other modules
+    of the project (under ``settings.root``) are followed through ``project``, one is made when
+    none is given; the files read that way are the result's ``dependencies``.
     """
     settings = settings or Settings()
     data = source.encode("utf-8") if isinstance(source, str) else source
     if prefilter and not might_have_call_site(data):
         return FileResult()
-    text = _decode(data)
+    text = decode_source(data)
     if text is None:
         return _finish(FileResult(diagnostics=[_not_utf8(path, data)]), "", path, settings, noqa)
     tree: ast.Module | None = None
@@ -88,8 +93,9 @@ def check_source(
             reason = f"libcst cannot parse this file ({type(exc).__name__}); it was not audited"
             return _finish(_not_audited(path, reason), text, path, settings, noqa)
     report = FileResult(parsed=True)
+    project = project or project_for(settings)
     try:
-        _analyse(module, path, settings, facts, report)
+        _analyse(module, path, settings, facts, report, project)
     except Exception as exc:  # a bug of ours must not stop the run; it is listed, not hidden
         reason = f"internal error, please report it: {type(exc).__name__}: {exc}"
         report.unresolved.append(Unresolved(path, 1, 1, "file", (reason,)))
@@ -97,10 +103,32 @@ def check_source(
 
 
 def _analyse(
-    module: cst.Module, path: str, settings: Settings, facts: Facts | None, report: FileResult
+    module: cst.Module,
+    path: str,
+    settings: Settings,
+    facts: Facts | None,
+    report: FileResult,
+    project: Project,
 ) -> None:
-    index = ModuleIndex.build(module)
-    sites = list(_sites(index, settings.volatile_sources))
+    real = os.path.realpath(path) if os.path.isfile(path) else None
+    index = ModuleIndex.build(module, real)
+    project.begin(real, index)
+    try:
+        _analyse_module(index, module, path, settings, facts, report, project)
+    finally:
+        report.dependencies = project.dependencies()
+
+
+def _analyse_module(
+    index: ModuleIndex,
+    module: cst.Module,
+    path: str,
+    settings: Settings,
+    facts: Facts | None,
+    report: FileResult,
+    project: Project,
+) -> None:
+    sites = list(_sites(index, settings.volatile_sources, project))
     if sites:
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         for ctx, site in sites:
@@ -119,34 +147,63 @@ def _analyse(
         report.call_sites = len(sites)
 
 
+def project_for(settings: Settings) -> Project:
+    """The project of a run's settings, shared by the files one process lints (each dependency
+    is parsed once per process)."""
+    key = settings.key()
+    found = _PROJECTS.get(key)
+    if found is None:
+        found = _PROJECTS[key] = Project(
+            settings.root, excluded=lambda path: is_excluded(path, settings)
+        )
+    return found
+
+
+_PROJECTS: dict[str, Project] = {}
+
+
 def _sites(
-    index: ModuleIndex, volatile_sources: tuple[str, ...] = ()
+    index: ModuleIndex, volatile_sources: tuple[str, ...] = (), project: Project | None = None
 ) -> Iterator[tuple[FileContext, CallSite]]:
-    evaluator = Evaluator(index, constructors(), functions(), constants(), volatile_sources)
+    evaluator = Evaluator(
+        index, constructors(), functions(), constants(), volatile_sources, project
+    )
     ctx = FileContext(index, evaluator)
     for module in layer_modules():
         for site in module.find(ctx):
             yield ctx, site
 
 
-def _scope_test(ctx: FileContext, site: CallSite, positions: Any) -> Callable[[cst.CSTNode], bool]:
-    """Whether a node lies in the function holding the call site (anywhere, at module level)."""
-    functions = [n for n in ctx.index.ancestors(site.node) if isinstance(n, cst.FunctionDef)]
-    if not isinstance(site.node, cst.Call) or site.node not in ctx.index.statement_of:
-        return lambda node: True
-    if not functions:
-        return lambda node: True
-    outer = positions[functions[0]]
+@dataclasses.dataclass(frozen=True)
+class _Scope:
+    """Whether a node lies in the function holding the call site (anywhere, at module level).
 
-    def inside(node: cst.CSTNode) -> bool:
-        where = positions.get(node)
+    A node of another module (a value imported from it) is never in scope, nor ``local``: its
+    finding is reported, and fixed, where this file uses the value.
+    """
+
+    positions: Any
+    outer: CodeRange | None
+
+    def __call__(self, node: cst.CSTNode) -> bool:
+        where = self.positions.get(node)
         if where is None:
             return False
+        if self.outer is None:
+            return True
         start, end = (where.start.line, where.start.column), (where.end.line, where.end.column)
-        first = (outer.start.line, outer.start.column)
-        return first <= start and end <= (outer.end.line, outer.end.column)
+        first = (self.outer.start.line, self.outer.start.column)
+        return first <= start and end <= (self.outer.end.line, self.outer.end.column)
 
-    return inside
+    def local(self, node: cst.CSTNode) -> bool:
+        return node in self.positions
+
+
+def _scope_test(ctx: FileContext, site: CallSite, positions: Any) -> _Scope:
+    functions = [n for n in ctx.index.ancestors(site.node) if isinstance(n, cst.FunctionDef)]
+    if not isinstance(site.node, cst.Call) or site.node not in ctx.index.statement_of:
+        return _Scope(positions, None)
+    return _Scope(positions, positions[functions[0]] if functions else None)
 
 
 def _audit_site(
@@ -357,6 +414,8 @@ def _walk(
             # A shared constant's literal (a cachePoint dict) serves many call sites: report the
             # use. A value given to a framework object elsewhere is the thing to change: go there.
             break
+        if found is not None and isinstance(in_scope, _Scope) and not in_scope.local(found):
+            break  # made in another module: reported (and fixed) where this file uses it
         if found is not None:
             node = found
         value = nxt
@@ -418,14 +477,6 @@ def _parse_newer(text: str) -> cst.Module | None:
     try:
         return cst.parse_module(text)
     except Exception:  # its syntax error is the one ast reported
-        return None
-
-
-def _decode(data: bytes) -> str | None:
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding).removeprefix("\ufeff")
-    except (SyntaxError, UnicodeDecodeError, LookupError):
         return None
 
 

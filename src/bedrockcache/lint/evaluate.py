@@ -10,9 +10,10 @@ Every container it builds remembers the node it came from, so a finding about
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ from bedrockcache.lint.bindings import (
 )
 from bedrockcache.lint.bindings import _binds_anywhere as binds_anywhere
 from bedrockcache.lint.index import ModuleIndex, split_qualified
+from bedrockcache.lint.project import Project, Symbol
 from bedrockcache.objects import Constructed
 from bedrockcache.unknown import PartialText, Unknown, Volatile, join_parts
 
@@ -86,6 +88,9 @@ class _OutOfBudget(Exception):
     pass
 
 
+_MISSING = object()
+
+
 def is_text(value: object) -> bool:
     return isinstance(value, str)
 
@@ -103,8 +108,10 @@ class Evaluator:
         functions: Mapping[tuple[str, str], Function] | None = None,
         constants: Mapping[tuple[str, str], Any] | None = None,
         volatile_sources: Sequence[str] = (),
+        project: Project | None = None,
     ) -> None:
-        self.index = index
+        self.index = index  # the module of the expression being evaluated (see ``_inside``)
+        self.project = project
         self.constructors = constructors
         self.functions = functions or {}
         self.constants = constants or {}
@@ -114,6 +121,15 @@ class Evaluator:
         self._depth = 0
         self._helpers: dict[int, Volatile | None] = {}  # helper def -> what its result carries
         self._seeds: dict[int, bool] = {}
+
+    @contextlib.contextmanager
+    def _inside(self, index: ModuleIndex) -> Iterator[None]:
+        """Evaluate in another module of the project: names there resolve in its index."""
+        outer, self.index = self.index, index
+        try:
+            yield
+        finally:
+            self.index = outer
 
     # ---- public ---------------------------------------------------------------------------------
 
@@ -201,8 +217,13 @@ class Evaluator:
         name = expr.value
         if name in ("True", "False", "None"):
             return {"True": True, "False": False, "None": None}[name]
-        if name in self.index.imports:
-            return self._constant(self.index.imports[name], name)
+        if name in self.index.imports or name in self.index.relative:
+            qualified = self.index.imports.get(name)
+            if qualified is not None and self._library_constant(qualified) is not _MISSING:
+                return self._library_constant(qualified)
+            if self.project is not None:
+                return self._symbol_value(self.project.symbol(self.index, name), name)
+            return Unknown(name)
         self._depth += 1
         try:
             if self._depth > 60:
@@ -420,7 +441,14 @@ class Evaluator:
     def _attribute(self, expr: cst.Attribute, statement: cst.CSTNode) -> Any:
         qualified = self.index.qualified(expr)
         if qualified is not None:
-            return self._constant(qualified, _source(expr))
+            found = self._library_constant(qualified)
+            if found is not _MISSING or self.project is None:
+                return found if found is not _MISSING else Unknown(_source(expr))
+            return self._symbol_value(self.project.qualified(self.index, qualified), _source(expr))
+        module = self._module_of(expr.value)
+        if module is not None and self.project is not None:
+            symbol = self.project.attribute(module, expr.attr.value)
+            return self._symbol_value(symbol, _source(expr))
         if isinstance(expr.value, cst.Call | cst.Attribute | cst.Name):
             receiver = self._value(expr.value, statement)
             if isinstance(receiver, Volatile):  # uuid4().hex, datetime.now().year
@@ -429,12 +457,33 @@ class Evaluator:
                 return vol.mark_unknown(Unknown(_source(expr)), receiver, scope)
         return Unknown(_source(expr))
 
-    def _constant(self, qualified: str, source: str) -> Any:
+    def _library_constant(self, qualified: str) -> Any:
+        """An enum member or constant of a library a layer knows (``_MISSING`` otherwise)."""
         package = qualified.split(".")[0]
         tail = ".".join(qualified.split(".")[-2:])
-        if (package, tail) in self.constants:
-            return self.constants[(package, tail)]
-        return Unknown(source)
+        return self.constants.get((package, tail), _MISSING)
+
+    def _module_of(self, expr: cst.BaseExpression) -> Symbol | None:
+        """The project module a name stands for (``from . import prompts``)."""
+        if self.project is None or not isinstance(expr, cst.Name):
+            return None
+        if expr.value not in self.index.relative:
+            return None
+        found = self.project.symbol(self.index, expr.value)
+        return found if found is not None and found.kind == "module" else None
+
+    def _symbol_value(self, symbol: Symbol | None, source: str) -> Any:
+        """The value of a name another module of the project binds, computed in that module."""
+        if symbol is None or symbol.kind != "value" or symbol.binding is None:
+            return Unknown(f"name {source!r}")
+        self._depth += 1
+        try:
+            if self._depth > 60:
+                return Unknown(f"name {source!r}")
+            with self._inside(symbol.index):
+                return self._bound(symbol.name, symbol.binding)
+        finally:
+            self._depth -= 1
 
     # ---- calls ----------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-__all__ = ["ModuleIndex", "children", "qualified_name", "split_qualified"]
+__all__ = ["ModuleIndex", "RelativeImport", "children", "qualified_name", "split_qualified"]
 
 STATEMENT_TYPES = (
     cst.SimpleStatementLine,
@@ -29,10 +29,21 @@ STATEMENT_TYPES = (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
+class RelativeImport:
+    """``from ..pkg.mod import name``: ``level`` dots, then ``module`` ("" in ``from . import``)."""
+
+    level: int
+    module: str
+    name: str
+
+
+@dataclass(eq=False)
 class ModuleIndex:
     module: cst.Module
     imports: dict[str, str] = field(default_factory=dict)  # local name -> dotted origin
+    relative: dict[str, RelativeImport] = field(default_factory=dict)  # local name -> import
+    path: str | None = None  # the file it was read from, when it is one (for project imports)
     calls: list[cst.Call] = field(default_factory=list)  # in source order
     statement_of: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)  # call -> statement
     chain: dict[cst.CSTNode, tuple[cst.CSTNode, ...]] = field(
@@ -51,8 +62,8 @@ class ModuleIndex:
     memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def build(cls, module: cst.Module) -> ModuleIndex:
-        index = cls(module)
+    def build(cls, module: cst.Module, path: str | None = None) -> ModuleIndex:
+        index = cls(module, path=path)
         module.visit(_Collector(index))
         return index
 
@@ -159,7 +170,12 @@ class _Collector(cst.CSTVisitor):
                 self.index.imports[head] = head
 
     def _import_from(self, node: cst.ImportFrom) -> None:
-        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+        if isinstance(node.names, cst.ImportStar):
+            return
+        if node.relative:
+            self._relative(node, node.names)
+            return
+        if node.module is None:
             return
         module = _dotted(node.module)
         if module is None:
@@ -171,3 +187,16 @@ class _Collector(cst.CSTVisitor):
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
             self.index.imports[local] = f"{module}.{alias.name.value}"
+
+    def _relative(self, node: cst.ImportFrom, names: Sequence[cst.ImportAlias]) -> None:
+        module = _dotted(node.module) if node.module is not None else ""
+        if module is None:
+            return
+        for alias in names:
+            if not isinstance(alias.name, cst.Name):
+                continue
+            local = alias.name.value
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            found = RelativeImport(len(node.relative), module, alias.name.value)
+            self.index.relative[local] = found

@@ -46,6 +46,7 @@ def lint_paths(
     index = cache.load_index() if cache is not None else {}
     seen: dict[str, list[Any]] = {}
     result = LintResult(files_checked=len(files))
+    current = _Digests()
     pending: list[tuple[str, str, bytes]] = []  # (file, display path, contents)
     for file in files:
         shown = display_path(file)
@@ -56,7 +57,7 @@ def lint_paths(
                 seen[str(file)] = known
                 continue
             cached = cache.get_digest(shown, known[2])
-            if cached is not None:
+            if cached is not None and current.unchanged(cached.dependencies):
                 seen[str(file)] = known
                 _merge(result, cached)
                 continue
@@ -68,7 +69,7 @@ def lint_paths(
         if stamp is not None:
             seen[str(file)] = [*stamp, hashlib.sha256(data).hexdigest()]
         cached = cache.get(shown, data) if cache is not None else None
-        if cached is not None:
+        if cached is not None and current.unchanged(cached.dependencies):
             _merge(result, cached)
         else:
             pending.append((str(file), shown, data))
@@ -84,6 +85,25 @@ def lint_paths(
     result.diagnostics.sort()
     result.unresolved.sort()
     return result
+
+
+class _Digests:
+    """The sha256 of each dependency as it is now, read once per run: a cached result whose
+    imported modules (or prompt files) changed since is linted again."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, str | None] = {}
+
+    def unchanged(self, dependencies: Sequence[tuple[str, str]]) -> bool:
+        return all(self._digest(path) == digest for path, digest in dependencies)
+
+    def _digest(self, path: str) -> str | None:
+        if path not in self._known:
+            try:
+                self._known[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            except OSError:
+                self._known[path] = None
+        return self._known[path]
 
 
 def _stamp(file: Path) -> list[int] | None:
@@ -132,6 +152,6 @@ def _check_all(
 
 
 def _check_file(file: str, shown: str, settings: Settings) -> FileResult:
-    from bedrockcache.lint.checker import check_source  # libcst loads only when a file needs it
+    from bedrockcache.lint.checker import check_source, project_for  # libcst loads on demand
 
-    return check_source(Path(file).read_bytes(), shown, settings)
+    return check_source(Path(file).read_bytes(), shown, settings, project=project_for(settings))
