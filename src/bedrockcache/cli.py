@@ -367,15 +367,21 @@ def lint_command(
 def _lint_stdin(settings: Any, *, fixing: bool, diff: bool, unsafe: bool) -> Any:
     """``lint -``: with --fix the fixed source goes to stdout (diagnostics to stderr), as ruff
     does; with --diff the diff; otherwise the usual report."""
+    from bedrockcache.lint.fixes.files import encode, read_source
     from bedrockcache.lint.fixes.run import lint_stdin
 
     data = sys.stdin.buffer.read()
     result, fixed = lint_stdin(data, "-", settings, fix=fixing or diff, unsafe=unsafe)
+    # stdin is a file like any other: its bytes are decoded and re-encoded exactly as a file's
+    # are (BOM, CRLF), and bytes that are not text go back out unchanged.
+    source = read_source(data) if fixed is not None else None
     if diff:
-        before = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
-        _print_diffs([("-", before, fixed)] if fixed is not None else [], result.fixed)
+        changes = [("-", source.text, fixed)] if source is not None and fixed is not None else []
+        _print_diffs(changes, result.fixed)
     if fixing:
-        click.echo(fixed if fixed is not None else data.decode("utf-8", errors="replace"), nl=False)
+        out = encode(source, fixed) if source is not None and fixed is not None else None
+        sys.stdout.buffer.write(data if out is None else out)
+        sys.stdout.buffer.flush()
     return result
 
 
