@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +200,41 @@ def test_a_corrupt_cache_entry_is_a_miss(tree: Path, checks: list[str]) -> None:
     again = run(tree, cache_dir=tree / "cache")
     assert len(checks) == 4
     assert summary(again) == summary(first)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "stamp",  # [mtime, size]: the digest missing
+        [],
+        None,
+        "x",
+        ["mtime", 0, None],
+        [0, -1, None],
+        [True, 0, None],
+        "stamp+short-digest",
+        "stamp+digest+extra",
+    ],
+)
+def test_a_malformed_index_entry_is_a_miss(tree: Path, checks: list[str], bad: Any) -> None:
+    first = run(tree, cache_dir=tree / "cache")
+    (index,) = (tree / "cache").rglob("files-*.json")
+    data = json.loads(index.read_text())
+    for path, entry in data["files"].items():
+        stamp = entry[:2]
+        shapes = {
+            "stamp": stamp,
+            "stamp+short-digest": [*stamp, "abc"],
+            "stamp+digest+extra": [*entry, 1],
+        }
+        data["files"][path] = shapes.get(bad, bad) if isinstance(bad, str) else bad
+    index.write_text(json.dumps(data))
+    checks.clear()
+    again = run(tree, cache_dir=tree / "cache")
+    assert summary(again) == summary(first)
+    # Every file was read again, and the entry results found by content: nothing re-parsed.
+    assert checks == []
+    assert all(len(e) == 3 for e in json.loads(index.read_text())["files"].values())
 
 
 # ---- workers -----------------------------------------------------------------------------------
