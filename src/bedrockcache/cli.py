@@ -4,12 +4,15 @@ Exit codes (stable, documented in the README):
   0  success: no diagnostics (lint), or caching will apply (audit --strict)
   1  lint found diagnostics; audit or trace --strict and caching will not apply
   2  bad input or usage: unreadable file, invalid JSON, unknown backend, rule code or config key
+  3  internal error: a bug of bedrockcache's (pytest's convention), reported as one line
 trace exits with the traced program's own code when that is not 0.
-Errors are one line on stderr, never a traceback.
+Errors are one line on stderr, never a traceback (BEDROCKCACHE_TRACEBACK=1 adds the traceback
+of an internal error).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -27,7 +30,8 @@ from bedrockcache.rules.model import Example, Rule
 if TYPE_CHECKING:
     from bedrockcache.audit import AuditReport
 
-EXIT_OK, EXIT_NOT_CACHING, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_NOT_CACHING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+TRACEBACK_ENV = "BEDROCKCACHE_TRACEBACK"
 
 
 def _fail(message: str) -> NoReturn:
@@ -35,7 +39,42 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _crash(exc: Exception) -> NoReturn:
+    """An exception nothing else handled is a bug of ours: one line and exit 3, the traceback
+    only on request, so a crash is told apart from a finding (1) and a usage error (2)."""
+    from bedrockcache.output import ISSUES
+
+    if os.environ.get(TRACEBACK_ENV):
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    text = " ".join(str(exc).split())
+    what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    click.echo(
+        f"bedrockcache: internal error ({what}); please report it at {ISSUES} "
+        f"(set {TRACEBACK_ENV}=1 for the traceback)",
+        err=True,
+    )
+    sys.exit(EXIT_INTERNAL)
+
+
+class _Main(click.Group):
+    """The top-level group: one policy for what no command handled."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # a closed pipe (`| head`): click's main exits quietly
+            _crash(exc)
+        except Exception as exc:
+            _crash(exc)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bedrockcache")
 def main() -> None:
     """Find broken Anthropic prompt caching on AWS Bedrock before it reaches the bill."""
@@ -303,13 +342,21 @@ def lint_command(
     """Find Bedrock call sites in Python source and report broken prompt caching.
 
     PATHS may be - to read one file from stdin.
+
+    \b
+    Exit codes:
+      0  no diagnostics
+      1  diagnostics (a file that cannot be read, decoded or parsed is one)
+      2  usage or configuration error
+      3  internal error: a bug of bedrockcache's stopped the checking of a file
     """
     from bedrockcache.config import ConfigError, load_settings
     from bedrockcache.facts import FactsError
     from bedrockcache.lint.runner import lint_paths
-    from bedrockcache.output import render
+    from bedrockcache.output import internal_error_message, render
 
     targets = list(paths) or [Path(".")]
+    diff_exit = None
     try:
         settings = load_settings(
             _config_start(targets),
@@ -325,7 +372,7 @@ def lint_command(
         fixing = (settings.fix if fix is None else fix) and not diff
         unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
         if targets == [Path("-")]:
-            result = _lint_stdin(settings, fixing=fixing, diff=diff, unsafe=unsafe)
+            result, diff_exit = _lint_stdin(settings, fixing=fixing, diff=diff, unsafe=unsafe)
         else:
             result = lint_paths(
                 targets,
@@ -337,36 +384,50 @@ def lint_command(
             )
             result.unsafe_fixes = unsafe
             if fixing or diff:
-                _fix_files(result, settings, unsafe=unsafe, diff=diff)
-        text = render(
-            output_format,
-            result,
-            show_unresolved=show_unresolved,
-            statistics=statistics,
-            quiet=quiet,
-            cwd=Path.cwd(),
-        )
+                diff_exit = _fix_files(result, settings, unsafe=unsafe, diff=diff)
+        if diff_exit is None:
+            text = render(
+                output_format,
+                result,
+                show_unresolved=show_unresolved,
+                statistics=statistics,
+                quiet=quiet,
+                cwd=Path.cwd(),
+            )
     except (ConfigError, FactsError, ValueError) as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(
             str(exc) if not exc.filename else f"cannot read {exc.filename}: {exc.strerror or exc}"
         )
-    if output_file is not None:
+    crashed = result.internal_errors
+    if diff_exit is not None:
+        shown = False
+    elif output_file is not None:
+        shown = False
         try:
             output_file.write_text(text, encoding="utf-8")
         except OSError as exc:
             _fail(f"cannot write {output_file}: {exc.strerror or exc}")
-    elif text:
-        # With `lint - --fix` stdout carries the fixed source, so the report goes to stderr.
-        to_stderr = fixing and targets == [Path("-")]
-        click.echo(text, nl=not text.endswith("\n"), err=to_stderr)
+    else:
+        shown = output_format in ("text", "concise")
+        if text:
+            # With `lint - --fix` stdout carries the fixed source, so the report goes to stderr.
+            to_stderr = fixing and targets == [Path("-")]
+            click.echo(text, nl=not text.endswith("\n"), err=to_stderr)
+    if not shown:  # the report did not reach the terminal as text: say it here, once per file
+        for error in crashed:
+            click.echo(f"bedrockcache: {error.path}: {internal_error_message(error)}", err=True)
+    if crashed:
+        sys.exit(EXIT_INTERNAL)  # even with --exit-zero: the run is incomplete, not clean
+    if diff_exit is not None:
+        sys.exit(diff_exit)
     sys.exit(EXIT_OK if exit_zero or not result.diagnostics else EXIT_NOT_CACHING)
 
 
-def _lint_stdin(settings: Any, *, fixing: bool, diff: bool, unsafe: bool) -> Any:
+def _lint_stdin(settings: Any, *, fixing: bool, diff: bool, unsafe: bool) -> tuple[Any, int | None]:
     """``lint -``: with --fix the fixed source goes to stdout (diagnostics to stderr), as ruff
-    does; with --diff the diff; otherwise the usual report."""
+    does; with --diff the diff (and its exit code); otherwise the usual report."""
     from bedrockcache.lint.fixes.files import encode, read_source
     from bedrockcache.lint.fixes.run import lint_stdin
 
@@ -377,15 +438,16 @@ def _lint_stdin(settings: Any, *, fixing: bool, diff: bool, unsafe: bool) -> Any
     source = read_source(data) if fixed is not None else None
     if diff:
         changes = [("-", source.text, fixed)] if source is not None and fixed is not None else []
-        _print_diffs(changes, result.fixed)
+        return result, _print_diffs(changes, result.fixed)
     if fixing:
         out = encode(source, fixed) if source is not None and fixed is not None else None
         sys.stdout.buffer.write(data if out is None else out)
         sys.stdout.buffer.flush()
-    return result
+    return result, None
 
 
-def _fix_files(result: Any, settings: Any, *, unsafe: bool, diff: bool) -> None:
+def _fix_files(result: Any, settings: Any, *, unsafe: bool, diff: bool) -> int | None:
+    """Fixes (or with ``diff`` prints) what ``result`` found; with ``diff``, its exit code."""
     from bedrockcache.lint.fixes.run import fix_result
 
     run = fix_result(result, settings, unsafe=unsafe, write=not diff)
@@ -399,12 +461,13 @@ def _fix_files(result: Any, settings: Any, *, unsafe: bool, diff: bool) -> None:
         message = f"{path}: the fixed text cannot be encoded; not written"
         click.echo(f"bedrockcache: warning: {message}", err=True)
     if diff:
-        _print_diffs([(c.path, c.before, c.after) for c in run.changes], result.fixed)
+        return _print_diffs([(c.path, c.before, c.after) for c in run.changes], result.fixed)
+    return None
 
 
-def _print_diffs(changes: list[tuple[str, str, str]], fixed: int) -> None:
-    """ruff's --diff: the unified diffs on stdout, "Would fix N errors." on stderr, exit 1 when
-    there is anything to fix."""
+def _print_diffs(changes: list[tuple[str, str, str]], fixed: int) -> int:
+    """ruff's --diff: the unified diffs on stdout, "Would fix N errors." on stderr; the exit
+    code is 1 when there is anything to fix."""
     import difflib
 
     for path, before, after in changes:
@@ -417,7 +480,7 @@ def _print_diffs(changes: list[tuple[str, str, str]], fixed: int) -> None:
         click.echo(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.", err=True)
     else:
         click.echo("No errors would be fixed.", err=True)
-    sys.exit(EXIT_NOT_CACHING if changes else EXIT_OK)
+    return EXIT_NOT_CACHING if changes else EXIT_OK
 
 
 def _config_start(targets: list[Path]) -> Path:

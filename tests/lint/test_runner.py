@@ -249,3 +249,23 @@ def test_a_small_run_starts_no_worker_processes(
     monkeypatch.setattr(runner, "ProcessPoolExecutor", refuse)
     result = run(tree, use_cache=False, jobs=4)
     assert result.call_sites == 3
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_crash_outside_the_analysis_is_that_files_internal_error(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    real = checker.check_source
+
+    def crashing(source: bytes | str, path: str, *args: Any, **kwargs: Any) -> Any:
+        if path.endswith("hidden.py"):
+            raise MemoryError
+        return real(source, path, *args, **kwargs)
+
+    monkeypatch.setattr(checker, "check_source", crashing)
+    monkeypatch.setattr(runner, "_PARALLEL_BYTES", 0)  # workers even for this small tree
+    result = run(tree, use_cache=False, jobs=jobs)
+    (crash,) = result.internal_errors
+    assert (crash.path, crash.reasons) == (str(Path("pkg/hidden.py")), ("MemoryError",))
+    assert [d.path for d in result.diagnostics] == [str(Path("pkg/uncached.py"))]
+    assert result.not_audited == []

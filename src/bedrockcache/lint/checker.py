@@ -23,7 +23,7 @@ from bedrockcache.config import Settings
 from bedrockcache.facts import Facts, default_facts
 from bedrockcache.findings import Finding, Outcome, Severity
 from bedrockcache.lint.cache import FileResult
-from bedrockcache.lint.diagnostic import Diagnostic, Unresolved
+from bedrockcache.lint.diagnostic import Diagnostic, Unresolved, internal_error
 from bedrockcache.lint.evaluate import Evaluator, Origins
 from bedrockcache.lint.fixes import FixContext, fix_finding, fixers
 from bedrockcache.lint.index import ModuleIndex
@@ -83,9 +83,8 @@ def check_source(
     report = FileResult(parsed=True)
     try:
         _analyse(module, path, settings, facts, report)
-    except Exception as exc:  # a bug of ours must not stop the run; it is listed, not hidden
-        reason = f"internal error, please report it: {type(exc).__name__}: {exc}"
-        report.unresolved.append(Unresolved(path, 1, 1, "file", (reason,)))
+    except Exception as exc:  # a bug of ours must not stop the run; it is reported (exit 3)
+        report.unresolved.append(internal_error(path, exc))
     return _finish(report, text, path, settings, noqa)
 
 

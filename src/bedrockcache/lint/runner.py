@@ -18,7 +18,7 @@ from typing import Any
 
 from bedrockcache.config import Settings
 from bedrockcache.lint.cache import Cache, FileResult, default_cache_dir
-from bedrockcache.lint.diagnostic import LintResult
+from bedrockcache.lint.diagnostic import LintResult, internal_error
 from bedrockcache.lint.discover import discover
 from bedrockcache.lint.prefilter import might_have_call_site
 
@@ -76,8 +76,8 @@ def lint_paths(
         [(file, shown, len(data)) for file, shown, data in pending], settings, jobs
     )
     for (_, shown, data), report in zip(pending, reports, strict=True):
-        if cache is not None:
-            cache.put(shown, data, report)
+        if cache is not None and not any(u.internal for u in report.unresolved):
+            cache.put(shown, data, report)  # a crash is not an answer to remember
         _merge(result, report)
     if cache is not None and seen != {k: index.get(k) for k in seen}:
         cache.save_index({**index, **seen})
@@ -132,6 +132,12 @@ def _check_all(
 
 
 def _check_file(file: str, shown: str, settings: Settings) -> FileResult:
+    """One file's result; a crash while checking it is that file's internal error, and the
+    run goes on with the others (as ruff reports a panic in one file)."""
     from bedrockcache.lint.checker import check_source  # libcst loads only when a file needs it
 
-    return check_source(Path(file).read_bytes(), shown, settings)
+    data = Path(file).read_bytes()
+    try:
+        return check_source(data, shown, settings)
+    except Exception as exc:
+        return FileResult(unresolved=[internal_error(shown, exc)], parsed=True)

@@ -1,0 +1,160 @@
+"""Faults end to end: a crash of bedrockcache is exit 3 with one line, never a pass or a
+traceback. Faults are injected by patching bedrockcache's own code (a layer finder, a renderer),
+never a library."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bedrockcache import cli
+from bedrockcache.cli import main
+from bedrockcache.lint.layers import boto3 as boto3_layer
+
+HEAD = """\
+import boto3
+
+client = boto3.client("bedrock-runtime")
+MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+POLICY = "Follow the refund policy step by step and cite the section you used. " * 120
+"""
+UNCACHED = HEAD + 'client.converse(modelId=MODEL, system=[{"text": POLICY}], messages=[])\n'
+CRASHING = UNCACHED + "# crash here\n"
+REPORT_IT = "please report it at https://github.com/bedrockcache/bedrockcache/issues"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BEDROCKCACHE_OUTPUT_FORMAT", raising=False)
+    monkeypatch.delenv(cli.TRACEBACK_ENV, raising=False)
+    (tmp_path / "pyproject.toml").write_text("[tool.bedrockcache]\n", encoding="utf-8")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "crash.py").write_text(CRASHING, encoding="utf-8")
+    (tmp_path / "app" / "uncached.py").write_text(UNCACHED, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def crashing_finder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The boto3 finder raises on files holding "# crash here": a bug of ours in one file."""
+    real = boto3_layer.find
+
+    def find(ctx: Any) -> Iterator[Any]:
+        if "# crash here" in ctx.index.module.code:
+            raise RuntimeError("boom")
+        yield from real(ctx)
+
+    monkeypatch.setattr(boto3_layer, "find", find)
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    result = CliRunner().invoke(main, list(args), env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    return result
+
+
+def test_a_crash_in_one_file_is_exit_3_and_the_others_are_still_checked(
+    project: Path, crashing_finder: None
+) -> None:
+    result = run("lint", "--no-cache", "app")
+    assert result.exit_code == 3
+    assert "Traceback" not in result.output
+    lines = result.stdout.splitlines()
+    crash = "app/crash.py: internal error (RuntimeError: boom): the file was not fully checked"
+    assert f"{crash}; {REPORT_IT}" in lines
+    assert any(line.startswith("app/uncached.py:6:1: BC101 ") for line in lines)
+    assert "All checks passed!" not in result.stdout
+    assert "1 file not fully checked because of an internal error (listed above)" in lines
+    assert run("lint", "--no-cache", "--exit-zero", "app").exit_code == 3
+
+
+def test_a_crash_alone_is_not_a_pass(project: Path, crashing_finder: None) -> None:
+    result = run("lint", "--no-cache", "app/crash.py")
+    assert result.exit_code == 3
+    assert "All checks passed!" not in result.stdout
+    assert "Found 0 errors." in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_machine_formats_carry_the_crash_and_stderr_names_it(
+    project: Path, crashing_finder: None, fmt: str
+) -> None:
+    result = run("lint", "--no-cache", "--output-format", fmt, "app")
+    assert result.exit_code == 3
+    data = json.loads(result.stdout)
+    if fmt == "json":
+        assert [(o["code"], o["filename"]) for o in data] == [
+            ("BC101", "app/uncached.py"),
+            (None, "app/crash.py"),
+        ]
+    else:
+        (invocation,) = data["runs"][0]["invocations"]
+        assert invocation["executionSuccessful"] is False
+        assert len(invocation["toolExecutionNotifications"]) == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("bedrockcache: app/crash.py: internal error (RuntimeError: boom)")
+
+
+def test_the_crash_is_also_on_stderr_when_the_report_goes_to_a_file(
+    project: Path, crashing_finder: None
+) -> None:
+    result = run("lint", "--no-cache", "-o", "report.txt", "app")
+    assert result.exit_code == 3
+    assert "internal error (RuntimeError: boom)" in (project / "report.txt").read_text()
+    assert "app/crash.py: internal error" in result.stderr
+
+
+def test_a_crash_is_not_cached(
+    project: Path, crashing_finder: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("lint", "app").exit_code == 3
+    assert run("lint", "app").exit_code == 3
+    monkeypatch.undo()  # the bug is fixed: the next run must check the file, not replay the crash
+    monkeypatch.chdir(project)
+    result = run("lint", "app")
+    assert result.exit_code == 1
+    assert "internal error" not in result.stdout
+    assert "app/crash.py:6:1: BC101 " in result.stdout
+
+
+def test_an_uncaught_exception_anywhere_is_one_line_and_exit_3(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bedrockcache.output
+
+    def kaput(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("kaput\nsecond line")
+
+    monkeypatch.setattr(bedrockcache.output, "render", kaput)
+    result = run("lint", "--no-cache", "app")
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("bedrockcache: internal error (RuntimeError: kaput second line); ")
+    assert REPORT_IT in line
+    assert f"{cli.TRACEBACK_ENV}=1" in line
+    verbose = run("lint", "--no-cache", "app", env={cli.TRACEBACK_ENV: "1"})
+    assert verbose.exit_code == 3
+    assert "Traceback (most recent call last)" in verbose.stderr
+    assert verbose.stderr.splitlines()[-1] == line
+
+
+def test_every_subcommand_has_the_same_crash_policy(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> None:
+        raise KeyError("BC101")
+
+    monkeypatch.setattr(cli, "catalogue", broken)
+    result = run("rules")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("bedrockcache: internal error (KeyError: 'BC101'); ")
+    assert len(result.stderr.splitlines()) == 1
