@@ -272,7 +272,8 @@ def _indent(text: str) -> str:
 
 
 @main.command("lint")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+# readable=False: a path that cannot be read is the run's BC005 diagnostic, not a usage error.
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--output-format",
     type=click.Choice(FORMATS),
@@ -383,6 +384,8 @@ def lint_command(
                 jobs=jobs,
             )
             result.unsafe_fixes = unsafe
+            for path, reason in result.skipped:
+                click.echo(f"bedrockcache: warning: {path}: {reason}; skipped", err=True)
             if fixing or diff:
                 diff_exit = _fix_files(result, settings, unsafe=unsafe, diff=diff)
         if diff_exit is None:
@@ -457,9 +460,8 @@ def _fix_files(result: Any, settings: Any, *, unsafe: bool, diff: bool) -> int |
             "produced invalid Python and was not applied; please report it",
             err=True,
         )
-    for path in run.unwritable:
-        message = f"{path}: the fixed text cannot be encoded; not written"
-        click.echo(f"bedrockcache: warning: {message}", err=True)
+    for path, reason in run.unwritable:
+        click.echo(f"bedrockcache: error: cannot write {path}: {reason}; not fixed", err=True)
     if diff:
         return _print_diffs([(c.path, c.before, c.after) for c in run.changes], result.fixed)
     return None
@@ -595,6 +597,14 @@ def _example_text(example: Example) -> str:
             except UnicodeDecodeError:
                 return f"# a file holding these bytes: {source!r}"
         return f"# bedrockcache lint on a file holding:\n{source.rstrip()}"
+    if example.backend == "lint-files":  # a tree; None stands for a file that cannot be read
+        files = [
+            f"# {name}: cannot be read ({example.note or 'no permission'})"
+            if content is None
+            else f"# {name}:\n{content.rstrip()}"
+            for name, content in example.request.items()
+        ]
+        return "# bedrockcache lint on a directory holding:\n" + "\n".join(files)
     body = json.dumps(_abbreviate(example.request), indent=2, default=repr)
     note = f"  # {example.note}" if example.note else ""
     return f"audit(request, backend={example.backend!r}){note}, request =\n{body}"

@@ -5,6 +5,7 @@ never a library."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from click.testing import CliRunner, Result
 from bedrockcache import cli
 from bedrockcache.cli import main
 from bedrockcache.lint.layers import boto3 as boto3_layer
+from conftest import run_bedrockcache
 
 HEAD = """\
 import boto3
@@ -158,3 +160,92 @@ def test_every_subcommand_has_the_same_crash_policy(
     assert result.exit_code == 3
     assert result.stderr.startswith("bedrockcache: internal error (KeyError: 'BC101'); ")
     assert len(result.stderr.splitlines()) == 1
+
+
+# ---- the file system ---------------------------------------------------------------------------
+
+
+def test_an_unreadable_file_is_bc005_and_the_run_goes_on(project: Path) -> None:
+    (project / "app" / "crash.py").unlink()
+    locked = project / "app" / "locked.py"
+    locked.write_text(UNCACHED, encoding="utf-8")
+    locked.chmod(0)
+    done = run_bedrockcache(["lint", "--no-cache", "app"], project)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == ""
+    lines = done.stdout.splitlines()
+    assert (
+        "app/locked.py:1:1: BC005 cannot read the file (Permission denied); it was not checked"
+        in lines
+    )
+    assert any(line.startswith("app/uncached.py:6:1: BC101 ") for line in lines)
+    ignored = run_bedrockcache(
+        ["lint", "--no-cache", "--ignore", "BC005", "app/locked.py"], project
+    )
+    assert ignored.returncode == 0, ignored.stdout + ignored.stderr
+
+
+def test_an_unreadable_directory_is_bc005_and_the_run_goes_on(project: Path) -> None:
+    (project / "app" / "crash.py").unlink()
+    locked = project / "app" / "locked"
+    locked.mkdir()
+    (locked / "inside.py").write_text(UNCACHED, encoding="utf-8")
+    locked.chmod(0)
+    try:
+        done = run_bedrockcache(
+            ["lint", "--no-cache", "--output-format", "concise", "app"], project
+        )
+    finally:
+        locked.chmod(0o755)
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    assert (
+        "app/locked:1:1: BC005 cannot read the directory (Permission denied); "
+        "nothing in it was checked"
+    ) in lines
+    assert any(line.startswith("app/uncached.py:6:1: BC101 ") for line in lines)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_is_never_opened_for_reading(project: Path) -> None:
+    (project / "app" / "crash.py").unlink()
+    os.mkfifo(project / "app" / "pipe.py")  # nothing ever writes to it: reading it would block
+    named = run_bedrockcache(["lint", "--no-cache", "app/pipe.py", "app/uncached.py"], project)
+    assert named.returncode == 1
+    assert (
+        named.stderr == "bedrockcache: warning: app/pipe.py: not a regular file (a FIFO); skipped\n"
+    )
+    assert "1 Bedrock call site checked in 1 file" in named.stdout
+    walked = run_bedrockcache(["lint", "--no-cache", "app"], project)
+    assert walked.returncode == 1
+    assert walked.stderr == ""  # a walk only ever picks regular files
+
+
+def test_a_device_named_on_the_command_line_is_skipped(project: Path) -> None:
+    if not os.path.exists(os.devnull) or os.name != "posix":
+        pytest.skip("no character device at os.devnull")
+    result = run("lint", "--no-cache", os.devnull)
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"bedrockcache: warning: {os.devnull}: not a regular file (a character device); skipped\n"
+    )
+    assert "checked in 0 files" in result.stdout
+
+
+def test_a_fix_that_cannot_be_written_names_the_file_and_the_reason(project: Path) -> None:
+    (project / "app" / "crash.py").unlink()
+    target = project / "app" / "wrong.py"
+    source = UNCACHED.replace("}], messages", '}, {"cachePoint": {"type": "ephemeral"}}], messages')
+    target.write_text(source, encoding="utf-8")
+    (project / "app").chmod(0o555)  # no temporary file can be created beside wrong.py
+    try:
+        done = run_bedrockcache(["lint", "--no-cache", "--fix", "app/wrong.py"], project)
+    finally:
+        (project / "app").chmod(0o755)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == (
+        "bedrockcache: error: cannot write app/wrong.py: Permission denied; not fixed\n"
+    )
+    assert target.read_text(encoding="utf-8") == source
+    assert "app/wrong.py:6:" in done.stdout and "BC309" in done.stdout
+    assert "Found 1 error." in done.stdout

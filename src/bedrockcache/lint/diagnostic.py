@@ -91,6 +91,8 @@ class LintResult:
     call_sites: int = 0  # Bedrock call sites found and audited
     fixed: int = 0  # diagnostics fixed by --fix (the ones left are in ``diagnostics``)
     unsafe_fixes: bool = False  # whether unsafe fixes count as available (--unsafe-fixes)
+    # Paths named on the command line that are not regular files (a FIFO, a device): never read.
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
     @property
     def internal_errors(self) -> list[Unresolved]:

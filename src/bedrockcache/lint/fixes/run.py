@@ -30,7 +30,8 @@ class FileChange:
 class FixRun:
     changes: list[FileChange] = field(default_factory=list)
     rejected: list[Diagnostic] = field(default_factory=list)  # fixes whose result did not parse
-    unwritable: list[str] = field(default_factory=list)  # files a fix could not be encoded for
+    # (path, reason): files whose fixed text could not be encoded or written; left unchanged
+    unwritable: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _fix(text: str, path: str, settings: Settings, unsafe: bool) -> FixOutcome:
@@ -41,7 +42,8 @@ def _fix(text: str, path: str, settings: Settings, unsafe: bool) -> FixOutcome:
 
 def fix_result(result: LintResult, settings: Settings, *, unsafe: bool, write: bool) -> FixRun:
     """Fixes the files of ``result`` (written when ``write``) and updates it: the diagnostics
-    left, and ``fixed``. Raises OSError when a file cannot be read or written."""
+    left, and ``fixed``. A file that cannot be written keeps its diagnostics and is listed in
+    ``unwritable``; raises OSError when a file cannot be read."""
     run = FixRun()
     paths = sorted({d.path for d in result.diagnostics if applicable(d, unsafe)})
     for shown in paths:
@@ -55,10 +57,14 @@ def fix_result(result: LintResult, settings: Settings, *, unsafe: bool, write: b
             continue
         encoded = encode(source, outcome.text)
         if encoded is None:
-            run.unwritable.append(shown)
+            run.unwritable.append((shown, f"the fixed text cannot be encoded as {source.encoding}"))
             continue
         if write:
-            write_atomic(Path(shown), encoded)
+            try:
+                write_atomic(Path(shown), encoded)
+            except OSError as error:  # the file, not its temporary neighbour, is what failed
+                run.unwritable.append((shown, error.strerror or str(error)))
+                continue
         fixed = sum(outcome.fixed.values())
         run.changes.append(FileChange(shown, source.text, outcome.text, fixed))
         result.diagnostics = [d for d in result.diagnostics if d.path != shown]
