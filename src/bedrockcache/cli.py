@@ -58,12 +58,57 @@ def _crash(exc: Exception) -> NoReturn:
     sys.exit(EXIT_INTERNAL)
 
 
+class _UsageError(click.UsageError):
+    """A usage error as one line on stderr (exit 2), like every other error of the CLI:
+    ``bedrockcache: error: no such option: --foo (see 'bedrockcache lint --help')``."""
+
+    def __init__(self, error: click.UsageError, command_path: str) -> None:
+        super().__init__(error.format_message(), error.ctx)
+        self.exit_code = error.exit_code
+        self.command_path = command_path
+
+    def show(self, file: Any = None) -> None:
+        message = " ".join(self.format_message().split()).rstrip(".")
+        if message[:1].isupper() and message[1:2].islower():
+            message = message[0].lower() + message[1:]  # "No such option" -> "no such option"
+        click.echo(f"bedrockcache: error: {message} (see '{self.command_path} --help')", err=True)
+
+
+# click >= 8.2 raises this for a bare `bedrockcache`: the help it prints is the right answer.
+_HELP_ERRORS = tuple(
+    e for e in (getattr(click.exceptions, "NoArgsIsHelpError", None),) if e is not None
+)
+
+
+def _one_line(error: click.UsageError, ctx: click.Context | None) -> click.UsageError:
+    """``error`` as one line, naming the help of the command it is about: the subcommand's
+    when the group had picked one (click leaves ``error.ctx`` empty for some parse errors)."""
+    if isinstance(error, (_UsageError, *_HELP_ERRORS)):
+        return error
+    if error.ctx is not None and error.ctx.command is not getattr(ctx, "command", None):
+        path = error.ctx.command_path
+    elif ctx is not None:
+        sub = ctx.invoked_subcommand
+        path = f"{ctx.command_path} {sub}" if sub else ctx.command_path
+    else:
+        path = "bedrockcache"
+    return _UsageError(error, path)
+
+
 class _Main(click.Group):
     """The top-level group: one policy for what no command handled."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:  # a bad option or argument of the group itself
+            raise _one_line(error, error.ctx) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:  # a subcommand's bad option, argument or choice
+            raise _one_line(error, ctx) from None
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except OSError as exc:
@@ -74,7 +119,7 @@ class _Main(click.Group):
             _crash(exc)
 
 
-@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("bedrockcache", cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bedrockcache")
 def main() -> None:
     """Find broken Anthropic prompt caching on AWS Bedrock before it reaches the bill."""
