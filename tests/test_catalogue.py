@@ -68,6 +68,34 @@ def test_good_example_does_not_trigger_and_caches(rule, example):
     assert not errors
 
 
+REQUESTS = [
+    p
+    for p in _examples("bad") + _examples("good")
+    if p.values[1].backend in {b.value for b in Backend}
+]
+
+
+@pytest.mark.parametrize(("rule", "example"), REQUESTS)
+def test_every_reason_starts_with_its_code(rule, example):
+    """AuditReport.reasons is one (severity, message) pair per finding, the message starting
+    with the finding's code; what no code names (how the request was read) is in ``notes``."""
+    for backend in (example.backend, None):
+        try:
+            report = audit(example.request, backend, **example.options)
+        except ValueError:  # a shape that cannot be detected without its backend
+            assert backend is None
+            continue
+        assert len(report.reasons) == len(report.findings)
+        for (severity, message), finding in zip(report.reasons, report.findings, strict=True):
+            assert re.match(r"BC\d{3} ", message), message
+            assert message.startswith(f"{finding.code} {finding.message}")
+            assert severity == finding.severity.legacy
+
+
+def test_the_examples_cover_every_backend():
+    assert {b.value for b in Backend} <= {p.values[1].backend for p in REQUESTS}
+
+
 def test_every_entry_is_complete():
     for rule in RULES:
         assert re.fullmatch(r"BC[0-4]\d\d", rule.code), rule.code

@@ -204,6 +204,9 @@ def _report_text(report: AuditReport) -> str:
     if report.reasons:
         lines.append("reasons:")
         lines += [f"  [{sev}] {message}" for sev, message in report.reasons]
+    if report.notes:
+        lines.append("notes:")
+        lines += [f"  - {note}" for note in report.notes]
     if report.recommendations:
         lines.append("recommendations:")
         lines += [f"  - {r}" for r in report.recommendations]
@@ -238,6 +241,7 @@ def _report_data(report: AuditReport) -> dict[str, Any]:
             for f in report.findings
         ],
         "reasons": [list(r) for r in report.reasons],
+        "notes": report.notes,
         "recommendations": report.recommendations,
         "unaudited": report.unaudited,
     }
