@@ -320,6 +320,19 @@ def _indent(text: str) -> str:
     return "\n".join(f"  {line}" for line in text.splitlines())
 
 
+# The cache lives at the project root, found as the config is: lint and clean share these.
+_cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    help="Default: .bedrockcache_cache in the directory of the pyproject.toml with a "
+    "[tool.bedrockcache] table (found upward), else in the working directory.",
+)
+_config_option = click.option(
+    "--config", "config_file", type=click.Path(path_type=Path), help="Config file to use."
+)
+_isolated_option = click.option("--isolated", is_flag=True, help="Ignore every config file.")
+
+
 @main.command("lint")
 # readable=False: a path that cannot be read is the run's BC005 diagnostic, not a usage error.
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
@@ -347,11 +360,9 @@ def _indent(text: str) -> str:
     "--show-unresolved", is_flag=True, help="List the call sites that could not be fully audited."
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Default: .bedrockcache_cache.")
-@click.option(
-    "--config", "config_file", type=click.Path(path_type=Path), help="Config file to use."
-)
-@click.option("--isolated", is_flag=True, help="Ignore every config file.")
+@_cache_dir_option
+@_config_option
+@_isolated_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: cores).")
 @click.option("-q", "--quiet", is_flag=True, help="Print diagnostics only, no summary.")
 @click.option(
@@ -545,17 +556,22 @@ def _config_start(targets: list[Path]) -> Path:
 
 
 @main.command("clean")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Default: .bedrockcache_cache.")
-def clean_command(cache_dir: Path | None) -> None:
-    """Remove the lint result cache."""
+@_cache_dir_option
+@_config_option
+@_isolated_option
+def clean_command(cache_dir: Path | None, config_file: Path | None, isolated: bool) -> None:
+    """Remove the lint result cache: the one `bedrockcache lint` run here would use."""
+    from bedrockcache.config import ConfigError, load_settings
     from bedrockcache.lint.cache import clear, default_cache_dir
 
-    directory = cache_dir or default_cache_dir(Path.cwd())
     try:
-        removed = clear(directory)
-    except (ValueError, OSError) as exc:
+        if cache_dir is None:  # the root a lint run from here finds (config, else cwd)
+            root = load_settings(Path.cwd(), config=config_file, isolated=isolated).root
+            cache_dir = default_cache_dir(root)
+        removed = clear(cache_dir)
+    except (ConfigError, ValueError, OSError) as exc:
         _fail(str(exc))
-    click.echo(f"removed {directory}" if removed else f"no cache at {directory}")
+    click.echo(f"removed {cache_dir}" if removed else f"no cache at {cache_dir}")
 
 
 @main.command("rules")
