@@ -184,3 +184,19 @@ def test_stdin_that_is_not_utf8_passes_through_byte_for_byte(project: Path) -> N
     diff = lint("--diff", "-", input=data)
     assert diff.stdout == ""
     assert "No errors would be fixed." in diff.stderr
+
+
+def test_the_fix_summary_counts_what_is_unresolved_in_the_fixed_file(project: Path) -> None:
+    """A fix can move call sites and turn a finding into a site with an unknown part: the
+    summary of --fix lists the fixed file's unresolved sites, as a lint run after it does."""
+
+    def unresolved(result: Result) -> list[str]:
+        return [line for line in result.stdout.splitlines() if "not fully audited" in line]
+
+    fixture = Path(__file__).parents[2] / "fixtures" / "llamaindex" / "tool_agent.py"
+    (project / "agent.py").write_bytes(fixture.read_bytes())
+    before = unresolved(lint("--no-cache", "--show-unresolved", "agent.py"))
+    fixing = lint("--fix", "--unsafe-fixes", "--no-cache", "--show-unresolved", "agent.py")
+    after = unresolved(lint("--no-cache", "--show-unresolved", "agent.py"))
+    assert before != after  # the case this test is about: the fix changed what is unresolved
+    assert unresolved(fixing) == after

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bedrockcache.config import Settings
+from bedrockcache.lint.cache import FileResult
 from bedrockcache.lint.diagnostic import Diagnostic, LintResult
 from bedrockcache.lint.fixes.apply import FixOutcome, applicable, fix_text
 from bedrockcache.lint.fixes.files import encode, read_source, write_atomic
@@ -34,10 +35,18 @@ class FixRun:
     unwritable: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _fix(text: str, path: str, settings: Settings, unsafe: bool) -> FixOutcome:
+def _fix(text: str, path: str, settings: Settings, unsafe: bool) -> tuple[FixOutcome, FileResult]:
+    """The fix, and the lint of the fixed text: ``fix_text`` lints the text it returns last."""
     from bedrockcache.lint.checker import check_source
 
-    return fix_text(text, lambda t: check_source(t, path, settings).diagnostics, unsafe=unsafe)
+    last: list[FileResult] = []
+
+    def check(current: str) -> list[Diagnostic]:
+        last[:] = [check_source(current, path, settings)]
+        return last[0].diagnostics
+
+    outcome = fix_text(text, check, unsafe=unsafe)
+    return outcome, last[0]
 
 
 def fix_result(result: LintResult, settings: Settings, *, unsafe: bool, write: bool) -> FixRun:
@@ -51,7 +60,7 @@ def fix_result(result: LintResult, settings: Settings, *, unsafe: bool, write: b
         source = read_source(data)
         if source is None:
             continue
-        outcome = _fix(source.text, shown, settings, unsafe)
+        outcome, final = _fix(source.text, shown, settings, unsafe)
         run.rejected += outcome.rejected
         if not outcome.changed:
             continue
@@ -69,8 +78,13 @@ def fix_result(result: LintResult, settings: Settings, *, unsafe: bool, write: b
         run.changes.append(FileChange(shown, source.text, outcome.text, fixed))
         result.diagnostics = [d for d in result.diagnostics if d.path != shown]
         result.diagnostics += outcome.remaining
+        # What could not be audited is the fixed file's too: a fix moves lines, and may turn
+        # a finding into a call site with an unknown part.
+        result.unresolved = [u for u in result.unresolved if u.path != shown]
+        result.unresolved += final.unresolved
         result.fixed += fixed
     result.diagnostics.sort()
+    result.unresolved.sort()
     return run
 
 
@@ -85,7 +99,7 @@ def lint_stdin(
     fixed_text = None
     fixed = 0
     if source is not None:
-        outcome = _fix(source.text, path, settings, unsafe)
+        outcome, _ = _fix(source.text, path, settings, unsafe)
         if outcome.changed:
             fixed_text, fixed = outcome.text, sum(outcome.fixed.values())
     report = check_source(fixed_text if fixed_text is not None else data, path, settings)
