@@ -249,3 +249,14 @@ def test_a_fix_that_cannot_be_written_names_the_file_and_the_reason(project: Pat
     assert target.read_text(encoding="utf-8") == source
     assert "app/wrong.py:6:" in done.stdout and "BC309" in done.stdout
     assert "Found 1 error." in done.stdout
+
+
+def test_lint_help_lists_every_exit_code() -> None:
+    lines = [" ".join(line.split()) for line in run("lint", "--help").stdout.splitlines()]
+    for code, meaning in [
+        ("0", "no diagnostics"),
+        ("1", "diagnostics"),
+        ("2", "usage or configuration error"),
+        ("3", "internal error"),
+    ]:
+        assert any(line.startswith(f"{code} {meaning}") for line in lines), meaning
