@@ -417,8 +417,7 @@ def lint_command(
     from bedrockcache.output import internal_error_message, render
 
     targets = list(paths) or [Path(".")]
-    diff_exit = None
-    try:
+    try:  # only settings and the output format are the user's to get wrong (exit 2)
         settings = load_settings(
             _config_start(targets),
             config=config_file,
@@ -430,8 +429,12 @@ def lint_command(
             exclude=exclude,
             extend_exclude=extend_exclude,
         )
-        fixing = (settings.fix if fix is None else fix) and not diff
-        unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
+    except (ConfigError, FactsError, ValueError) as exc:
+        _fail(str(exc))
+    fixing = (settings.fix if fix is None else fix) and not diff
+    unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
+    diff_exit = None
+    try:
         if targets == [Path("-")]:
             result, diff_exit = _lint_stdin(settings, fixing=fixing, diff=diff, unsafe=unsafe)
         else:
@@ -448,7 +451,13 @@ def lint_command(
                 click.echo(f"bedrockcache: warning: {path}: {reason}; skipped", err=True)
             if fixing or diff:
                 diff_exit = _fix_files(result, settings, unsafe=unsafe, diff=diff)
-        if diff_exit is None:
+    except OSError as exc:  # a path that does not exist, a file that vanished mid-fix
+        _fail(
+            str(exc) if not exc.filename else f"cannot read {exc.filename}: {exc.strerror or exc}"
+        )
+    shown = False  # whether the report reached the terminal as text
+    if diff_exit is None:
+        try:
             text = render(
                 output_format,
                 result,
@@ -457,32 +466,25 @@ def lint_command(
                 quiet=quiet,
                 cwd=Path.cwd(),
             )
-    except (ConfigError, FactsError, ValueError) as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(
-            str(exc) if not exc.filename else f"cannot read {exc.filename}: {exc.strerror or exc}"
-        )
-    crashed = result.internal_errors
-    if diff_exit is not None:
-        shown = False
-    elif output_file is not None:
-        shown = False
-        try:
-            output_file.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {output_file}: {exc.strerror or exc}")
-    else:
-        shown = output_format in ("text", "concise")
-        if text:
-            # With `lint - --fix` stdout carries the fixed source, so the report goes to stderr.
-            to_stderr = fixing and targets == [Path("-")]
-            click.echo(text, nl=not text.endswith("\n"), err=to_stderr)
-    if not shown:  # the report did not reach the terminal as text: say it here, once per file
-        for error in crashed:
-            click.echo(f"bedrockcache: {error.path}: {internal_error_message(error)}", err=True)
-    if crashed:
-        sys.exit(EXIT_INTERNAL)  # even with --exit-zero: the run is incomplete, not clean
+        except ValueError as exc:  # options the format refuses (--statistics with sarif)
+            _fail(str(exc))
+        if output_file is not None:
+            try:
+                output_file.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                _fail(f"cannot write {output_file}: {exc.strerror or exc}")
+        else:
+            shown = output_format in ("text", "concise")
+            if text:
+                # With `lint - --fix` stdout carries the fixed source: the report goes to stderr.
+                to_stderr = fixing and targets == [Path("-")]
+                click.echo(text, nl=not text.endswith("\n"), err=to_stderr)
+    if result.internal_errors:  # even with --exit-zero: the run is incomplete, not clean
+        if not shown:
+            for error in result.internal_errors:
+                message = internal_error_message(error)
+                click.echo(f"bedrockcache: {error.path}: {message}", err=True)
+        sys.exit(EXIT_INTERNAL)
     if diff_exit is not None:
         sys.exit(diff_exit)
     sys.exit(EXIT_OK if exit_zero or not result.diagnostics else EXIT_NOT_CACHING)

@@ -260,3 +260,17 @@ def test_lint_help_lists_every_exit_code() -> None:
         ("3", "internal error"),
     ]:
         assert any(line.startswith(f"{code} {meaning}") for line in lines), meaning
+
+
+def test_a_value_error_inside_the_run_is_a_crash_not_a_usage_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bedrockcache.lint import runner
+
+    def buggy(*args: object, **kwargs: object) -> None:
+        raise ValueError("not the user's fault")
+
+    monkeypatch.setattr(runner, "lint_paths", buggy)
+    result = run("lint", "--no-cache", "app")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("bedrockcache: internal error (ValueError: not the user's")
