@@ -60,7 +60,7 @@ def _crash(exc: Exception) -> NoReturn:
 
 class _UsageError(click.UsageError):
     """A usage error as one line on stderr (exit 2), like every other error of the CLI:
-    ``bedrockcache: error: no such option: --foo (see 'bedrockcache lint --help')``."""
+    ``bedrockcache: error: no such option '--foo' (see 'bedrockcache lint --help')``."""
 
     def __init__(self, error: click.UsageError, command_path: str) -> None:
         super().__init__(error.format_message(), error.ctx)
