@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -84,3 +86,48 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     if _attempts:
         pytest.fail(f"the test tried to open a network connection to {', '.join(_attempts)}")
+
+
+# -- permissions ---------------------------------------------------------------------------------
+# A file with mode 000 is unreadable only to a process without CAP_DAC_OVERRIDE: root reads it
+# anyway, and these tests run as root in CI containers. So a command that must meet a permission
+# error runs in a child process that drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from its
+# capability bounding set before exec (prctl(PR_CAPBSET_DROP), Linux): the kernel then refuses it
+# what the permission bits refuse, as for any other user. Other users need nothing dropped.
+
+_PR_CAPBSET_DROP = 24
+_DAC_CAPABILITIES = (1, 2)  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+
+
+def _drop_dac_capabilities() -> None:  # runs in the child, between fork and exec
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in _DAC_CAPABILITIES:
+        if libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+def run_bedrockcache(
+    args: list[str], cwd: os.PathLike[str] | str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """``python -m bedrockcache *args`` in ``cwd`` as a process of its own (a hang is a timeout,
+    not a stuck suite), bound by file permissions even as root."""
+    if os.name != "posix":
+        pytest.skip("POSIX permission bits")
+    preexec = None
+    if os.geteuid() == 0:
+        if not sys.platform.startswith("linux"):
+            pytest.skip("running as root: permission bits cannot be enforced on this platform")
+        preexec = _drop_dac_capabilities
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BEDROCKCACHE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "bedrockcache", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=preexec,
+        check=False,
+    )

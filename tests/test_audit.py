@@ -102,7 +102,7 @@ def test_backend_is_detected_from_the_shape_and_said(request_, backend):
     report = audit(request_)
     assert report.backend is backend
     assert report.backend_detected
-    assert ("info", f"backend detected from the request's shape: {backend.value}") in report.reasons
+    assert f"backend detected from the request's shape: {backend.value}" in report.notes
 
 
 def test_undetectable_shape_is_a_value_error():

@@ -136,3 +136,50 @@ def test_0_1_0_cli_example_exits_1_under_strict(run):
     assert result.exit_code == 1
     assert result.output.startswith("backend:           litellm\nwill_cache:        False\n")
     assert "  [error] BC103 " in result.output
+
+
+# ---- usage errors: one line on stderr, exit 2, for every command ------------------------------
+
+SUBCOMMANDS = sorted(main.commands)
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_an_unknown_option_is_one_line_naming_the_commands_help(command):
+    args = [command, "--no-such-option"]
+    if command == "trace":  # trace hands unknown options to the program it runs: a bad choice
+        args = [command, "--format", "xml", "--", "python"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("bedrockcache: error: ")
+    assert line.endswith(f"(see 'bedrockcache {command} --help')")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["lint", "--foo"], "no such option '--foo'"),
+        (["lint", "--output-format", "xml"], "invalid value for '--output-format': 'xml' is not"),
+        (["lint", "--jobs", "0"], "invalid value for '-j' / '--jobs': 0 is not in the range"),
+        (["audit", "--backend"], "option '--backend' requires an argument"),
+        (["trace"], "missing argument '-- COMMAND'"),
+        (["rules", "--format", "x"], "invalid value for '--format': 'x' is not one of"),
+        (["nope"], "no such command 'nope'"),
+        (["--foo"], "no such option '--foo'"),
+    ],
+)
+def test_usage_errors_are_one_line(args, message):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"bedrockcache: error: {message}")
+    command = "bedrockcache" if args[0] in ("nope", "--foo") else f"bedrockcache {args[0]}"
+    assert line.endswith(f" (see '{command} --help')")
+
+
+def test_the_bare_command_still_prints_its_help():
+    result = CliRunner().invoke(main, [])
+    assert "Usage: bedrockcache [OPTIONS] COMMAND [ARGS]..." in result.output
+    assert "lint" in result.output

@@ -24,7 +24,9 @@ class AuditReport:
     ``will_cache`` is True only on positive evidence: at least one breakpoint reaches Bedrock, on a
     model known to cache, over the model's minimum even by the low token estimate, and nothing in
     the request makes Bedrock or the library refuse it. ``reasons`` keeps bedrockcache 0.1.0's
-    (severity, message) pairs; ``findings`` carries the codes.
+    (severity, message) pairs, one per finding, each message starting with its code; ``notes``
+    says how the request was read (the backend detected, the route a library takes, what was
+    left unaudited and why, the tokens cached), which no code names.
     """
 
     backend: Backend
@@ -37,6 +39,7 @@ class AuditReport:
     model: ModelRef | None = None
     backend_detected: bool = False
     unaudited: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     wire: WireRequest | None = field(default=None, repr=False)
 
     def __bool__(self) -> bool:
@@ -61,7 +64,8 @@ class AuditReport:
         """
         if self.will_cache:
             return
-        lines = [m for _, m in self.reasons] or ["no breakpoint is known to reach Bedrock"]
+        lines = [m for _, m in self.reasons] + self.notes
+        lines = lines or ["no breakpoint is known to reach Bedrock"]
         lines += [f"could not audit: {u}" for u in self.unaudited]
         joined = "\n  - ".join(lines)
         raise AssertionError(
@@ -103,13 +107,13 @@ def audit(
     will_cache = bool(honoured) and not refused and not holes
     cached = max((bp.tokens for bp in honoured), key=lambda band: band.low, default=None)
     unaudited = [f"{h.path} ({h.source})" for h in holes]
+    notes = list(translation.notes)
     if detected:
-        translation.notes.insert(0, f"backend detected from the request's shape: {chosen.value}")
+        notes.insert(0, f"backend detected from the request's shape: {chosen.value}")
     reasons = [(f.severity.legacy, _reason(f)) for f in findings]
-    reasons += [("info", note) for note in translation.notes]
     recommendations = list(dict.fromkeys(f.fix for f in findings if f.fix))
     if will_cache and cached is not None:
-        reasons.append(("info", f"{len(honoured)} breakpoint(s) cache {cached} tokens"))
+        notes.append(f"{len(honoured)} breakpoint(s) cache {cached} tokens")
     return AuditReport(
         backend=chosen,
         will_cache=will_cache,
@@ -121,6 +125,7 @@ def audit(
         model=model,
         backend_detected=detected,
         unaudited=unaudited,
+        notes=notes,
         wire=wire,
     )
 

@@ -4,12 +4,15 @@ Exit codes (stable, documented in the README):
   0  success: no diagnostics (lint), or caching will apply (audit --strict)
   1  lint found diagnostics; audit or trace --strict and caching will not apply
   2  bad input or usage: unreadable file, invalid JSON, unknown backend, rule code or config key
+  3  internal error: a bug of bedrockcache's (pytest's convention), reported as one line
 trace exits with the traced program's own code when that is not 0.
-Errors are one line on stderr, never a traceback.
+Errors are one line on stderr, never a traceback (BEDROCKCACHE_TRACEBACK=1 adds the traceback
+of an internal error).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -27,7 +30,8 @@ from bedrockcache.rules.model import Example, Rule
 if TYPE_CHECKING:
     from bedrockcache.audit import AuditReport
 
-EXIT_OK, EXIT_NOT_CACHING, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_NOT_CACHING, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+TRACEBACK_ENV = "BEDROCKCACHE_TRACEBACK"
 
 
 def _fail(message: str) -> NoReturn:
@@ -35,7 +39,87 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _crash(exc: Exception) -> NoReturn:
+    """An exception nothing else handled is a bug of ours: one line and exit 3, the traceback
+    only on request, so a crash is told apart from a finding (1) and a usage error (2)."""
+    from bedrockcache.output import ISSUES
+
+    if os.environ.get(TRACEBACK_ENV):
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    text = " ".join(str(exc).split())
+    what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    click.echo(
+        f"bedrockcache: internal error ({what}); please report it at {ISSUES} "
+        f"(set {TRACEBACK_ENV}=1 for the traceback)",
+        err=True,
+    )
+    sys.exit(EXIT_INTERNAL)
+
+
+class _UsageError(click.UsageError):
+    """A usage error as one line on stderr (exit 2), like every other error of the CLI:
+    ``bedrockcache: error: no such option '--foo' (see 'bedrockcache lint --help')``."""
+
+    def __init__(self, error: click.UsageError, command_path: str) -> None:
+        super().__init__(error.format_message(), error.ctx)
+        self.exit_code = error.exit_code
+        self.command_path = command_path
+
+    def show(self, file: Any = None) -> None:
+        message = " ".join(self.format_message().split()).rstrip(".")
+        if message[:1].isupper() and message[1:2].islower():
+            message = message[0].lower() + message[1:]  # "No such option" -> "no such option"
+        click.echo(f"bedrockcache: error: {message} (see '{self.command_path} --help')", err=True)
+
+
+# click >= 8.2 raises this for a bare `bedrockcache`: the help it prints is the right answer.
+_HELP_ERRORS = tuple(
+    e for e in (getattr(click.exceptions, "NoArgsIsHelpError", None),) if e is not None
+)
+
+
+def _one_line(error: click.UsageError, ctx: click.Context | None) -> click.UsageError:
+    """``error`` as one line, naming the help of the command it is about: the subcommand's
+    when the group had picked one (click leaves ``error.ctx`` empty for some parse errors)."""
+    if isinstance(error, (_UsageError, *_HELP_ERRORS)):
+        return error
+    if error.ctx is not None and error.ctx.command is not getattr(ctx, "command", None):
+        path = error.ctx.command_path
+    elif ctx is not None:
+        sub = ctx.invoked_subcommand
+        path = f"{ctx.command_path} {sub}" if sub else ctx.command_path
+    else:
+        path = "bedrockcache"
+    return _UsageError(error, path)
+
+
+class _Main(click.Group):
+    """The top-level group: one policy for what no command handled."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:  # a bad option or argument of the group itself
+            raise _one_line(error, error.ctx) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:  # a subcommand's bad option, argument or choice
+            raise _one_line(error, ctx) from None
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # a closed pipe (`| head`): click's main exits quietly
+            _crash(exc)
+        except Exception as exc:
+            _crash(exc)
+
+
+@click.group("bedrockcache", cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bedrockcache")
 def main() -> None:
     """Find broken Anthropic prompt caching on AWS Bedrock before it reaches the bill."""
@@ -120,6 +204,9 @@ def _report_text(report: AuditReport) -> str:
     if report.reasons:
         lines.append("reasons:")
         lines += [f"  [{sev}] {message}" for sev, message in report.reasons]
+    if report.notes:
+        lines.append("notes:")
+        lines += [f"  - {note}" for note in report.notes]
     if report.recommendations:
         lines.append("recommendations:")
         lines += [f"  - {r}" for r in report.recommendations]
@@ -154,6 +241,7 @@ def _report_data(report: AuditReport) -> dict[str, Any]:
             for f in report.findings
         ],
         "reasons": [list(r) for r in report.reasons],
+        "notes": report.notes,
         "recommendations": report.recommendations,
         "unaudited": report.unaudited,
     }
@@ -232,8 +320,22 @@ def _indent(text: str) -> str:
     return "\n".join(f"  {line}" for line in text.splitlines())
 
 
+# The cache lives at the project root, found as the config is: lint and clean share these.
+_cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    help="Default: .bedrockcache_cache in the directory of the pyproject.toml with a "
+    "[tool.bedrockcache] table (found upward), else in the working directory.",
+)
+_config_option = click.option(
+    "--config", "config_file", type=click.Path(path_type=Path), help="Config file to use."
+)
+_isolated_option = click.option("--isolated", is_flag=True, help="Ignore every config file.")
+
+
 @main.command("lint")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+# readable=False: a path that cannot be read is the run's BC005 diagnostic, not a usage error.
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--output-format",
     type=click.Choice(FORMATS),
@@ -258,11 +360,9 @@ def _indent(text: str) -> str:
     "--show-unresolved", is_flag=True, help="List the call sites that could not be fully audited."
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Default: .bedrockcache_cache.")
-@click.option(
-    "--config", "config_file", type=click.Path(path_type=Path), help="Config file to use."
-)
-@click.option("--isolated", is_flag=True, help="Ignore every config file.")
+@_cache_dir_option
+@_config_option
+@_isolated_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: cores).")
 @click.option("-q", "--quiet", is_flag=True, help="Print diagnostics only, no summary.")
 @click.option(
@@ -303,14 +403,21 @@ def lint_command(
     """Find Bedrock call sites in Python source and report broken prompt caching.
 
     PATHS may be - to read one file from stdin.
+
+    \b
+    Exit codes:
+      0  no diagnostics
+      1  diagnostics (a file that cannot be read, decoded or parsed is one)
+      2  usage or configuration error
+      3  internal error: a bug of bedrockcache's stopped the checking of a file
     """
     from bedrockcache.config import ConfigError, load_settings
     from bedrockcache.facts import FactsError
     from bedrockcache.lint.runner import lint_paths
-    from bedrockcache.output import render
+    from bedrockcache.output import internal_error_message, render
 
     targets = list(paths) or [Path(".")]
-    try:
+    try:  # only settings and the output format are the user's to get wrong (exit 2)
         settings = load_settings(
             _config_start(targets),
             config=config_file,
@@ -322,10 +429,14 @@ def lint_command(
             exclude=exclude,
             extend_exclude=extend_exclude,
         )
-        fixing = (settings.fix if fix is None else fix) and not diff
-        unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
+    except (ConfigError, FactsError, ValueError) as exc:
+        _fail(str(exc))
+    fixing = (settings.fix if fix is None else fix) and not diff
+    unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
+    diff_exit = None
+    try:
         if targets == [Path("-")]:
-            result = _lint_stdin(settings, fixing=fixing, diff=diff, unsafe=unsafe)
+            result, diff_exit = _lint_stdin(settings, fixing=fixing, diff=diff, unsafe=unsafe)
         else:
             result = lint_paths(
                 targets,
@@ -336,50 +447,72 @@ def lint_command(
                 jobs=jobs,
             )
             result.unsafe_fixes = unsafe
+            for path, reason in result.skipped:
+                click.echo(f"bedrockcache: warning: {path}: {reason}; skipped", err=True)
             if fixing or diff:
-                _fix_files(result, settings, unsafe=unsafe, diff=diff)
-        text = render(
-            output_format,
-            result,
-            show_unresolved=show_unresolved,
-            statistics=statistics,
-            quiet=quiet,
-            cwd=Path.cwd(),
-        )
-    except (ConfigError, FactsError, ValueError) as exc:
-        _fail(str(exc))
-    except OSError as exc:
+                diff_exit = _fix_files(result, settings, unsafe=unsafe, diff=diff)
+    except OSError as exc:  # a path that does not exist, a file that vanished mid-fix
         _fail(
             str(exc) if not exc.filename else f"cannot read {exc.filename}: {exc.strerror or exc}"
         )
-    if output_file is not None:
+    shown = False  # whether the report reached the terminal as text
+    if diff_exit is None:
         try:
-            output_file.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {output_file}: {exc.strerror or exc}")
-    elif text:
-        # With `lint - --fix` stdout carries the fixed source, so the report goes to stderr.
-        to_stderr = fixing and targets == [Path("-")]
-        click.echo(text, nl=not text.endswith("\n"), err=to_stderr)
+            text = render(
+                output_format,
+                result,
+                show_unresolved=show_unresolved,
+                statistics=statistics,
+                quiet=quiet,
+                cwd=Path.cwd(),
+            )
+        except ValueError as exc:  # options the format refuses (--statistics with sarif)
+            _fail(str(exc))
+        if output_file is not None:
+            try:
+                output_file.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                _fail(f"cannot write {output_file}: {exc.strerror or exc}")
+        else:
+            shown = output_format in ("text", "concise")
+            if text:
+                # With `lint - --fix` stdout carries the fixed source: the report goes to stderr.
+                to_stderr = fixing and targets == [Path("-")]
+                click.echo(text, nl=not text.endswith("\n"), err=to_stderr)
+    if result.internal_errors:  # even with --exit-zero: the run is incomplete, not clean
+        if not shown:
+            for error in result.internal_errors:
+                message = internal_error_message(error)
+                click.echo(f"bedrockcache: {error.path}: {message}", err=True)
+        sys.exit(EXIT_INTERNAL)
+    if diff_exit is not None:
+        sys.exit(diff_exit)
     sys.exit(EXIT_OK if exit_zero or not result.diagnostics else EXIT_NOT_CACHING)
 
 
-def _lint_stdin(settings: Any, *, fixing: bool, diff: bool, unsafe: bool) -> Any:
+def _lint_stdin(settings: Any, *, fixing: bool, diff: bool, unsafe: bool) -> tuple[Any, int | None]:
     """``lint -``: with --fix the fixed source goes to stdout (diagnostics to stderr), as ruff
-    does; with --diff the diff; otherwise the usual report."""
+    does; with --diff the diff (and its exit code); otherwise the usual report."""
+    from bedrockcache.lint.fixes.files import encode, read_source
     from bedrockcache.lint.fixes.run import lint_stdin
 
     data = sys.stdin.buffer.read()
     result, fixed = lint_stdin(data, "-", settings, fix=fixing or diff, unsafe=unsafe)
+    # stdin is a file like any other: its bytes are decoded and re-encoded exactly as a file's
+    # are (BOM, CRLF), and bytes that are not text go back out unchanged.
+    source = read_source(data) if fixed is not None else None
     if diff:
-        before = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
-        _print_diffs([("-", before, fixed)] if fixed is not None else [], result.fixed)
+        changes = [("-", source.text, fixed)] if source is not None and fixed is not None else []
+        return result, _print_diffs(changes, result.fixed)
     if fixing:
-        click.echo(fixed if fixed is not None else data.decode("utf-8", errors="replace"), nl=False)
-    return result
+        out = encode(source, fixed) if source is not None and fixed is not None else None
+        sys.stdout.buffer.write(data if out is None else out)
+        sys.stdout.buffer.flush()
+    return result, None
 
 
-def _fix_files(result: Any, settings: Any, *, unsafe: bool, diff: bool) -> None:
+def _fix_files(result: Any, settings: Any, *, unsafe: bool, diff: bool) -> int | None:
+    """Fixes (or with ``diff`` prints) what ``result`` found; with ``diff``, its exit code."""
     from bedrockcache.lint.fixes.run import fix_result
 
     run = fix_result(result, settings, unsafe=unsafe, write=not diff)
@@ -389,16 +522,16 @@ def _fix_files(result: Any, settings: Any, *, unsafe: bool, diff: bool) -> None:
             "produced invalid Python and was not applied; please report it",
             err=True,
         )
-    for path in run.unwritable:
-        message = f"{path}: the fixed text cannot be encoded; not written"
-        click.echo(f"bedrockcache: warning: {message}", err=True)
+    for path, reason in run.unwritable:
+        click.echo(f"bedrockcache: error: cannot write {path}: {reason}; not fixed", err=True)
     if diff:
-        _print_diffs([(c.path, c.before, c.after) for c in run.changes], result.fixed)
+        return _print_diffs([(c.path, c.before, c.after) for c in run.changes], result.fixed)
+    return None
 
 
-def _print_diffs(changes: list[tuple[str, str, str]], fixed: int) -> None:
-    """ruff's --diff: the unified diffs on stdout, "Would fix N errors." on stderr, exit 1 when
-    there is anything to fix."""
+def _print_diffs(changes: list[tuple[str, str, str]], fixed: int) -> int:
+    """ruff's --diff: the unified diffs on stdout, "Would fix N errors." on stderr; the exit
+    code is 1 when there is anything to fix."""
     import difflib
 
     for path, before, after in changes:
@@ -411,7 +544,7 @@ def _print_diffs(changes: list[tuple[str, str, str]], fixed: int) -> None:
         click.echo(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.", err=True)
     else:
         click.echo("No errors would be fixed.", err=True)
-    sys.exit(EXIT_NOT_CACHING if changes else EXIT_OK)
+    return EXIT_NOT_CACHING if changes else EXIT_OK
 
 
 def _config_start(targets: list[Path]) -> Path:
@@ -425,17 +558,22 @@ def _config_start(targets: list[Path]) -> Path:
 
 
 @main.command("clean")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Default: .bedrockcache_cache.")
-def clean_command(cache_dir: Path | None) -> None:
-    """Remove the lint result cache."""
+@_cache_dir_option
+@_config_option
+@_isolated_option
+def clean_command(cache_dir: Path | None, config_file: Path | None, isolated: bool) -> None:
+    """Remove the lint result cache: the one `bedrockcache lint` run here would use."""
+    from bedrockcache.config import ConfigError, load_settings
     from bedrockcache.lint.cache import clear, default_cache_dir
 
-    directory = cache_dir or default_cache_dir(Path.cwd())
     try:
-        removed = clear(directory)
-    except (ValueError, OSError) as exc:
+        if cache_dir is None:  # the root a lint run from here finds (config, else cwd)
+            root = load_settings(Path.cwd(), config=config_file, isolated=isolated).root
+            cache_dir = default_cache_dir(root)
+        removed = clear(cache_dir)
+    except (ConfigError, ValueError, OSError) as exc:
         _fail(str(exc))
-    click.echo(f"removed {directory}" if removed else f"no cache at {directory}")
+    click.echo(f"removed {cache_dir}" if removed else f"no cache at {cache_dir}")
 
 
 @main.command("rules")
@@ -526,6 +664,14 @@ def _example_text(example: Example) -> str:
             except UnicodeDecodeError:
                 return f"# a file holding these bytes: {source!r}"
         return f"# bedrockcache lint on a file holding:\n{source.rstrip()}"
+    if example.backend == "lint-files":  # a tree; None stands for a file that cannot be read
+        files = [
+            f"# {name}: cannot be read ({example.note or 'no permission'})"
+            if content is None
+            else f"# {name}:\n{content.rstrip()}"
+            for name, content in example.request.items()
+        ]
+        return "# bedrockcache lint on a directory holding:\n" + "\n".join(files)
     body = json.dumps(_abbreviate(example.request), indent=2, default=repr)
     note = f"  # {example.note}" if example.note else ""
     return f"audit(request, backend={example.backend!r}){note}, request =\n{body}"

@@ -109,7 +109,7 @@ def test_an_unknown_command_is_a_one_line_usage_error() -> None:
 def test_a_command_is_required() -> None:
     code, _, err = trace()
     assert code == 2
-    assert "Missing argument" in err
+    assert "bedrockcache: error: missing argument" in err
 
 
 def test_the_trace_site_is_harmless_without_a_trace_file(tmp_path: Path) -> None:

@@ -856,5 +856,5 @@ def test_unknown_unified_cache_option_raises() -> None:
         exec(compile(source, "<refused>", "exec"), {"__name__": "refused"})
     assert captured.requests == []
     layer = audit(agent(model_settings={"cache": {"ttl": "1h"}}), PYDANTIC)
-    assert any("raises UserError" in reason for _, reason in layer.reasons), layer.reasons
+    assert any("raises UserError" in note for note in layer.notes), layer.notes
     assert not layer.will_cache

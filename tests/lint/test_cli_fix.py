@@ -165,3 +165,38 @@ def test_crlf_and_bom_survive_a_fix(project: Path) -> None:
     target.write_bytes(b"\xef\xbb\xbf" + WRONG_TYPE.replace("\n", "\r\n").encode())
     lint("--fix", ".")
     assert target.read_bytes() == b"\xef\xbb\xbf" + RIGHT_TYPE.replace("\n", "\r\n").encode()
+
+
+def test_stdin_crlf_and_bom_survive_a_fix(project: Path) -> None:
+    data = b"\xef\xbb\xbf" + WRONG_TYPE.replace("\n", "\r\n").encode()
+    result = lint("--fix", "-", input=data)
+    assert result.stdout_bytes == b"\xef\xbb\xbf" + RIGHT_TYPE.replace("\n", "\r\n").encode()
+    assert "Found 1 error (1 fixed, 0 remaining)." in result.stderr
+    assert result.exit_code == 0
+
+
+def test_stdin_that_is_not_utf8_passes_through_byte_for_byte(project: Path) -> None:
+    data = WRONG_TYPE.encode() + b"x = '\xff\xfe'\n"
+    result = lint("--fix", "-", input=data)
+    assert result.stdout_bytes == data
+    assert "BC004 not UTF-8 text" in result.stderr
+    assert result.exit_code == 1
+    diff = lint("--diff", "-", input=data)
+    assert diff.stdout == ""
+    assert "No errors would be fixed." in diff.stderr
+
+
+def test_the_fix_summary_counts_what_is_unresolved_in_the_fixed_file(project: Path) -> None:
+    """A fix can move call sites and turn a finding into a site with an unknown part: the
+    summary of --fix lists the fixed file's unresolved sites, as a lint run after it does."""
+
+    def unresolved(result: Result) -> list[str]:
+        return [line for line in result.stdout.splitlines() if "not fully audited" in line]
+
+    fixture = Path(__file__).parents[2] / "fixtures" / "llamaindex" / "tool_agent.py"
+    (project / "agent.py").write_bytes(fixture.read_bytes())
+    before = unresolved(lint("--no-cache", "--show-unresolved", "agent.py"))
+    fixing = lint("--fix", "--unsafe-fixes", "--no-cache", "--show-unresolved", "agent.py")
+    after = unresolved(lint("--no-cache", "--show-unresolved", "agent.py"))
+    assert before != after  # the case this test is about: the fix changed what is unresolved
+    assert unresolved(fixing) == after

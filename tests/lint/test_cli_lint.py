@@ -429,6 +429,40 @@ def test_clean_finds_the_cache_of_a_run_on_a_subdirectory(bare: Path) -> None:
     assert [p for p in bare.rglob(CACHE_DIR_NAME)] == []
 
 
+def test_clean_from_a_subdirectory_finds_the_cache_lint_made_there(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project / "app")
+    invoke("lint", ".")  # the cache goes to the project root, beside pyproject.toml
+    assert (project / CACHE_DIR_NAME).is_dir()
+    result = invoke("clean")
+    assert result.stdout == f"removed {project / CACHE_DIR_NAME}\n"
+    assert not (project / CACHE_DIR_NAME).exists()
+
+
+def test_clean_with_config_and_isolated_finds_the_same_cache_as_lint(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(project, {"other/pyproject.toml": "[tool.bedrockcache]\n"})
+    invoke("lint", "--config", "other/pyproject.toml", "app")
+    assert (project / "other" / CACHE_DIR_NAME).is_dir()
+    assert "removed" in invoke("clean", "--config", "other/pyproject.toml").stdout
+    monkeypatch.chdir(project / "app")
+    invoke("lint", "--isolated", ".")
+    assert (project / "app" / CACHE_DIR_NAME).is_dir()
+    assert "removed" in invoke("clean", "--isolated").stdout
+    assert not any(project.rglob(CACHE_DIR_NAME))
+
+
+@pytest.mark.parametrize("command", ["lint", "clean"])
+def test_the_cache_dir_help_says_where_the_cache_goes(command: str) -> None:
+    text = " ".join(invoke(command, "--help").stdout.split())
+    assert (
+        "Default: .bedrockcache_cache in the directory of the pyproject.toml with a "
+        "[tool.bedrockcache] table (found upward), else in the working directory." in text
+    )
+
+
 # ---- config ------------------------------------------------------------------------------------
 
 

@@ -419,3 +419,88 @@ def test_fingerprint_of_an_unreadable_file_is_still_stable(tmp_path):
     assert hashes[0].endswith(":1")
     (tmp_path / "binary.py").write_bytes(b"\xff\xfe\x00garbage\n")
     assert _hashes(LintResult(diagnostics=[_d("binary.py", 1, 1, "BC101", "m")]), tmp_path)
+
+
+# ---- internal errors ---------------------------------------------------------------------------
+
+ISSUES = "https://github.com/bedrockcache/bedrockcache/issues"
+CRASH = (
+    "src/app.py: internal error (RuntimeError: boom): the file was not fully checked; "
+    f"please report it at {ISSUES}"
+)
+
+
+def _crashed(*, diagnostics: bool = False) -> LintResult:
+    return LintResult(
+        diagnostics=[_d("lib/util.py", 7, 3, "BC205", "ttl 1h is removed")] if diagnostics else [],
+        unresolved=[
+            Unresolved("src/app.py", 1, 1, "file", ("RuntimeError: boom",), internal=True),
+            Unresolved("lib/util.py", 3, 1, "litellm completion", ("model",)),
+        ],
+        files_checked=2,
+        files_parsed=2,
+        call_sites=1,
+    )
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise"])
+def test_text_says_a_file_was_not_fully_checked_and_never_all_checks_passed(fmt):
+    out = render(fmt, _crashed())
+    assert out == (
+        f"{CRASH}\n\n"
+        "Found 0 errors.\n"
+        "1 Bedrock call site checked in 2 files\n"
+        "1 call site not fully audited (--show-unresolved lists them)\n"
+        "1 file not fully checked because of an internal error (listed above)\n"
+    )
+    assert "All checks passed!" not in out
+    # Quiet drops the summary, never the crash; --show-unresolved does not list it twice.
+    assert render(fmt, _crashed(), quiet=True) == f"{CRASH}\n"
+    listed = render(fmt, _crashed(), show_unresolved=True)
+    assert listed.count("RuntimeError: boom") == 1
+    assert "lib/util.py:3:1: litellm completion: not fully audited: model" in listed
+
+
+def test_json_carries_an_internal_error_with_a_null_code():
+    for fmt in ("json", "json-lines"):
+        out = render(fmt, _crashed(diagnostics=True))
+        objects = json.loads(out) if fmt == "json" else [json.loads(x) for x in out.splitlines()]
+        assert [o["code"] for o in objects] == ["BC205", None]
+        assert objects[1] == {
+            "code": None,
+            "name": "internal-error",
+            "message": CRASH.removeprefix("src/app.py: "),
+            "url": ISSUES,
+            "filename": "src/app.py",
+            "location": {"row": 1, "column": 1},
+            "end_location": {"row": 1, "column": 1},
+            "severity": "error",
+            "fix": None,
+        }
+
+
+def test_github_annotates_an_internal_error():
+    lines = render("github", _crashed()).splitlines()
+    assert lines == [
+        "::error title=bedrockcache (internal error),file=src/app.py,line=1,col=1::"
+        + escape_data(CRASH)
+    ]
+
+
+def test_sarif_reports_an_internal_error_as_an_unsuccessful_invocation(tmp_path):
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    log = _sarif(_crashed(), _project(tmp_path))
+    assert list(validator.iter_errors(log)) == []
+    (invocation,) = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["level"] == "error"
+    assert note["message"]["text"] == CRASH.removeprefix("src/app.py: ")
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "src/app.py",
+        "uriBaseId": "%SRCROOT%",
+    }
+    assert log["runs"][0]["results"] == []
+    clean = _sarif(_result(), tmp_path)["runs"][0]["invocations"]
+    assert clean == [{"executionSuccessful": True}]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
@@ -201,6 +202,41 @@ def test_a_corrupt_cache_entry_is_a_miss(tree: Path, checks: list[str]) -> None:
     assert summary(again) == summary(first)
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "stamp",  # [mtime, size]: the digest missing
+        [],
+        None,
+        "x",
+        ["mtime", 0, None],
+        [0, -1, None],
+        [True, 0, None],
+        "stamp+short-digest",
+        "stamp+digest+extra",
+    ],
+)
+def test_a_malformed_index_entry_is_a_miss(tree: Path, checks: list[str], bad: Any) -> None:
+    first = run(tree, cache_dir=tree / "cache")
+    (index,) = (tree / "cache").rglob("files-*.json")
+    data = json.loads(index.read_text())
+    for path, entry in data["files"].items():
+        stamp = entry[:2]
+        shapes = {
+            "stamp": stamp,
+            "stamp+short-digest": [*stamp, "abc"],
+            "stamp+digest+extra": [*entry, 1],
+        }
+        data["files"][path] = shapes.get(bad, bad) if isinstance(bad, str) else bad
+    index.write_text(json.dumps(data))
+    checks.clear()
+    again = run(tree, cache_dir=tree / "cache")
+    assert summary(again) == summary(first)
+    # Every file was read again, and the entry results found by content: nothing re-parsed.
+    assert checks == []
+    assert all(len(e) == 3 for e in json.loads(index.read_text())["files"].values())
+
+
 # ---- workers -----------------------------------------------------------------------------------
 
 
@@ -213,3 +249,23 @@ def test_a_small_run_starts_no_worker_processes(
     monkeypatch.setattr(runner, "ProcessPoolExecutor", refuse)
     result = run(tree, use_cache=False, jobs=4)
     assert result.call_sites == 3
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_crash_outside_the_analysis_is_that_files_internal_error(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    real = checker.check_source
+
+    def crashing(source: bytes | str, path: str, *args: Any, **kwargs: Any) -> Any:
+        if path.endswith("hidden.py"):
+            raise MemoryError
+        return real(source, path, *args, **kwargs)
+
+    monkeypatch.setattr(checker, "check_source", crashing)
+    monkeypatch.setattr(runner, "_PARALLEL_BYTES", 0)  # workers even for this small tree
+    result = run(tree, use_cache=False, jobs=jobs)
+    (crash,) = result.internal_errors
+    assert (crash.path, crash.reasons) == (str(Path("pkg/hidden.py")), ("MemoryError",))
+    assert [d.path for d in result.diagnostics] == [str(Path("pkg/uncached.py"))]
+    assert result.not_audited == []

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import shutil
 import types
 import typing
@@ -139,7 +140,9 @@ class Cache:
         if not isinstance(data, dict) or data.get("settings") != self._settings_key:
             return {}
         files = data.get("files")
-        return files if isinstance(files, dict) else {}
+        if not isinstance(files, dict):
+            return {}
+        return {path: entry for path, entry in files.items() if _index_entry(entry)}
 
     def save_index(self, files: dict[str, list[Any]]) -> None:
         if not self._writable:
@@ -181,6 +184,20 @@ class Cache:
             if not marker.exists():
                 write_atomic(marker, text.encode("utf-8"))
         self._prepared = True
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _index_entry(entry: Any) -> bool:
+    """Whether an index entry has today's shape, ``[mtime_ns, size, sha256 or None]``; any other
+    entry (from a hand edit, a crash or another version) is dropped, so the file is read again."""
+    if not isinstance(entry, list) or len(entry) != 3:
+        return False
+    mtime, size, digest = entry
+    if type(mtime) is not int or type(size) is not int or size < 0:
+        return False
+    return digest is None or (isinstance(digest, str) and _SHA256.fullmatch(digest) is not None)
 
 
 def clear(directory: Path) -> bool:

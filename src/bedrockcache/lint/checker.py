@@ -22,7 +22,7 @@ from bedrockcache.config import Settings
 from bedrockcache.facts import Facts, default_facts
 from bedrockcache.findings import Finding, Outcome, Severity
 from bedrockcache.lint.cache import FileResult
-from bedrockcache.lint.diagnostic import Diagnostic, Unresolved
+from bedrockcache.lint.diagnostic import Diagnostic, Unresolved, internal_error
 from bedrockcache.lint.discover import is_excluded
 from bedrockcache.lint.evaluate import Evaluator, Origins
 from bedrockcache.lint.fixes import FixContext, fix_finding, fixers
@@ -96,9 +96,8 @@ def check_source(
     project = project or project_for(settings)
     try:
         _analyse(module, path, settings, facts, report, project)
-    except Exception as exc:  # a bug of ours must not stop the run; it is listed, not hidden
-        reason = f"internal error, please report it: {type(exc).__name__}: {exc}"
-        report.unresolved.append(Unresolved(path, 1, 1, "file", (reason,)))
+    except Exception as exc:  # a bug of ours must not stop the run; it is reported (exit 3)
+        report.unresolved.append(internal_error(path, exc))
     return _finish(report, text, path, settings, noqa)
 
 

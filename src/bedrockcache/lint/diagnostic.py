@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from bedrockcache.findings import Severity
 
-__all__ = ["Diagnostic", "Edit", "Fix", "LintResult", "Unresolved"]
+__all__ = ["Diagnostic", "Edit", "Fix", "LintResult", "Unresolved", "internal_error"]
 
 
 @dataclass(frozen=True, order=True)
@@ -59,13 +59,25 @@ class Diagnostic:
 
 @dataclass(frozen=True, order=True)
 class Unresolved:
-    """A Bedrock call site whose request is only partly known: what could not be audited there."""
+    """A Bedrock call site whose request is only partly known: what could not be audited there.
+
+    ``internal`` marks a file that a bug of bedrockcache's stopped checking: not a limit of what
+    static analysis can see but a crash, so the run says so and exits 3 instead of passing.
+    """
 
     path: str
     line: int
     column: int
     kind: str  # the call site kind, e.g. "boto3 converse", "litellm completion"
     reasons: tuple[str, ...]  # the unknown parts, e.g. "system (parameter 'prompt')"
+    internal: bool = False
+
+
+def internal_error(path: str, exc: BaseException) -> Unresolved:
+    """The record of an exception that stopped the checking of one file (the run goes on)."""
+    text = " ".join(str(exc).split())
+    reason = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return Unresolved(path, 1, 1, "file", (reason,), internal=True)
 
 
 @dataclass
@@ -79,3 +91,15 @@ class LintResult:
     call_sites: int = 0  # Bedrock call sites found and audited
     fixed: int = 0  # diagnostics fixed by --fix (the ones left are in ``diagnostics``)
     unsafe_fixes: bool = False  # whether unsafe fixes count as available (--unsafe-fixes)
+    # Paths named on the command line that are not regular files (a FIFO, a device): never read.
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    @property
+    def internal_errors(self) -> list[Unresolved]:
+        """The files a crash of bedrockcache stopped checking (exit code 3)."""
+        return [u for u in self.unresolved if u.internal]
+
+    @property
+    def not_audited(self) -> list[Unresolved]:
+        """The call sites (and files) that could not be fully audited, crashes excluded."""
+        return [u for u in self.unresolved if not u.internal]

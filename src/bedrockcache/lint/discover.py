@@ -38,17 +38,19 @@ def discover(
     *,
     force_exclude: bool = False,
     respect_gitignore: bool = True,
+    unreadable: list[tuple[Path, OSError]] | None = None,
 ) -> list[Path]:
     """The files to lint under ``paths``: absolute, normalized, sorted and de-duplicated.
 
     Raises FileNotFoundError (message ``<path>: no such file or directory``) for a path that does
-    not exist, before anything is walked.
+    not exist, before anything is walked. A directory that cannot be listed is appended to
+    ``unreadable`` with its error (the run reports it, BC005); one that vanished mid-walk is not.
     """
     absolute = [os.path.normpath(os.path.abspath(p)) for p in paths]
     for given, path in zip(paths, absolute, strict=True):
         if not os.path.exists(path):
             raise FileNotFoundError(f"{given}: no such file or directory")
-    walker = _Walker(settings, respect_gitignore)
+    walker = _Walker(settings, respect_gitignore, unreadable)
     found: set[str] = set()
     for path in absolute:
         if force_exclude and _excluded(path, settings, walker.patterns):
@@ -90,10 +92,16 @@ def _pattern_set(settings: Settings) -> PatternSet:
 
 
 class _Walker:
-    def __init__(self, settings: Settings, respect_gitignore: bool) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        respect_gitignore: bool,
+        unreadable: list[tuple[Path, OSError]] | None = None,
+    ) -> None:
         self.patterns = _pattern_set(settings)
         self.root = settings.root
         self.respect_gitignore = respect_gitignore
+        self.unreadable = unreadable
 
     def walk(self, top: str, found: set[str]) -> None:
         ignore = GitIgnore.for_directory(top) if self.respect_gitignore else None
@@ -103,8 +111,12 @@ class _Walker:
             try:
                 with os.scandir(directory) as it:
                     entries = list(it)
-            except OSError:
-                continue  # unreadable or vanished: nothing to lint there
+            except FileNotFoundError:
+                continue  # vanished since it was listed: nothing to lint there
+            except OSError as error:
+                if self.unreadable is not None:
+                    self.unreadable.append((Path(directory), error))
+                continue
             for entry in entries:
                 child_rel = None if rel is None else (f"{rel}/{entry.name}" if rel else entry.name)
                 if entry.name == ".git" or self.patterns.matches(entry.name, child_rel, entry.path):

@@ -97,12 +97,12 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
 
 def qualified_name(expr: cst.BaseExpression, imports: dict[str, str]) -> str | None:
     """``ll.completion`` -> ``litellm.completion`` when ``import litellm as ll``; None otherwise."""
-    if isinstance(expr, cst.Name):
-        return imports.get(expr.value)
-    if isinstance(expr, cst.Attribute):
-        base = qualified_name(expr.value, imports)
-        return f"{base}.{expr.attr.value}" if base else None
-    return None
+    dotted = _dotted(expr)
+    if dotted is None:
+        return None
+    head, dot, rest = dotted.partition(".")
+    base = imports.get(head)
+    return f"{base}{dot}{rest}" if base else None
 
 
 def split_qualified(name: str) -> tuple[str, str]:
@@ -112,12 +112,16 @@ def split_qualified(name: str) -> tuple[str, str]:
 
 
 def _dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
+    """``a.b.c`` as a string; None for anything but names and attributes. A loop, not a
+    recursion: a dotted name in user code may be thousands of attributes deep."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
 
 
 class _Collector(cst.CSTVisitor):

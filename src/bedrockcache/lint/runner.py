@@ -18,9 +18,10 @@ from typing import Any
 
 from bedrockcache.config import Settings
 from bedrockcache.lint.cache import Cache, FileResult, default_cache_dir
-from bedrockcache.lint.diagnostic import LintResult
+from bedrockcache.lint.diagnostic import LintResult, internal_error
 from bedrockcache.lint.discover import discover
 from bedrockcache.lint.prefilter import might_have_call_site
+from bedrockcache.lint.reading import UNREADABLE, NotRegularFile, read_regular, unreadable
 
 __all__ = ["lint_paths"]
 
@@ -37,9 +38,11 @@ def lint_paths(
     use_cache: bool = True,
     jobs: int | None = None,
 ) -> LintResult:
-    """Lint every Python file under ``paths``. Raises FileNotFoundError for a missing path and
-    OSError for a file that cannot be read."""
-    files = discover(paths, settings, force_exclude=force_exclude)
+    """Lint every Python file under ``paths``. Raises FileNotFoundError for a missing path; a
+    file or directory that cannot be read is a BC005 diagnostic, and a path that is not a regular
+    file (a FIFO, a device) is skipped and listed in ``skipped``."""
+    walk_errors: list[tuple[Path, OSError]] = []
+    files = discover(paths, settings, force_exclude=force_exclude, unreadable=walk_errors)
     cache = (
         Cache(cache_dir or default_cache_dir(settings.root), settings.key()) if use_cache else None
     )
@@ -47,7 +50,9 @@ def lint_paths(
     seen: dict[str, list[Any]] = {}
     result = LintResult(files_checked=len(files))
     current = _Digests()
-    pending: list[tuple[str, str, bytes]] = []  # (file, display path, contents)
+    for directory, error in walk_errors:
+        _report_unreadable(result, settings, display_path(directory), error, directory=True)
+    pending: list[tuple[str, bytes]] = []  # (display path, contents)
     for file in files:
         shown = display_path(file)
         stamp = _stamp(file)
@@ -61,7 +66,15 @@ def lint_paths(
                 seen[str(file)] = known
                 _merge(result, cached)
                 continue
-        data = file.read_bytes()
+        try:
+            data = read_regular(file)
+        except NotRegularFile as error:
+            result.skipped.append((shown, str(error)))
+            result.files_checked -= 1
+            continue
+        except OSError as error:
+            _report_unreadable(result, settings, shown, error)
+            continue
         if not might_have_call_site(data):
             if stamp is not None:
                 seen[str(file)] = [*stamp, None]
@@ -72,13 +85,11 @@ def lint_paths(
         if cached is not None and current.unchanged(cached.dependencies):
             _merge(result, cached)
         else:
-            pending.append((str(file), shown, data))
-    reports = _check_all(
-        [(file, shown, len(data)) for file, shown, data in pending], settings, jobs
-    )
-    for (_, shown, data), report in zip(pending, reports, strict=True):
-        if cache is not None:
-            cache.put(shown, data, report)
+            pending.append((shown, data))
+    reports = _check_all(pending, settings, jobs)
+    for (shown, data), report in zip(pending, reports, strict=True):
+        if cache is not None and not any(u.internal for u in report.unresolved):
+            cache.put(shown, data, report)  # a crash is not an answer to remember
         _merge(result, report)
     if cache is not None and seen != {k: index.get(k) for k in seen}:
         cache.save_index({**index, **seen})
@@ -106,6 +117,16 @@ class _Digests:
         return self._known[path]
 
 
+def _report_unreadable(
+    result: LintResult, settings: Settings, shown: str, error: OSError, *, directory: bool = False
+) -> None:
+    diagnostic = unreadable(shown, error, directory=directory)
+    if settings.enabled(UNREADABLE, diagnostic.severity) and not settings.ignored_in(
+        shown, UNREADABLE
+    ):
+        result.diagnostics.append(diagnostic)
+
+
 def _stamp(file: Path) -> list[int] | None:
     try:
         info = file.stat()
@@ -130,28 +151,37 @@ def _merge(result: LintResult, report: FileResult) -> None:
 
 
 def _check_all(
-    pending: list[tuple[str, str, int]], settings: Settings, jobs: int | None
+    pending: list[tuple[str, bytes]], settings: Settings, jobs: int | None
 ) -> list[FileResult]:
-    """One result per pending file, in the order given."""
+    """One result per pending file, in the order given.
+
+    Workers get the bytes the run read (not the path to read again), so each file is judged
+    on the one content that is also the cache key, and nothing is opened twice.
+    """
     workers = jobs or os.cpu_count() or 1
-    total = sum(size for _, _, size in pending)
+    total = sum(len(data) for _, data in pending)
     if workers <= 1 or len(pending) < 2 or total < _PARALLEL_BYTES:
-        return [_check_file(file, shown, settings) for file, shown, _ in pending]
-    order = sorted(range(len(pending)), key=lambda i: -pending[i][2])  # big files first
+        return [_check_file(data, shown, settings) for shown, data in pending]
+    order = sorted(range(len(pending)), key=lambda i: -len(pending[i][1]))  # big files first
     portable = dataclasses.replace(settings, models=dict(settings.models))
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     results: list[FileResult | None] = [None] * len(pending)
     with ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=context) as pool:
         futures = {
-            i: pool.submit(_check_file, pending[i][0], pending[i][1], portable) for i in order
+            i: pool.submit(_check_file, pending[i][1], pending[i][0], portable) for i in order
         }
         for i, future in futures.items():
             results[i] = future.result()
     return [r for r in results if r is not None]
 
 
-def _check_file(file: str, shown: str, settings: Settings) -> FileResult:
+def _check_file(data: bytes, shown: str, settings: Settings) -> FileResult:
+    """One file's result; a crash while checking it is that file's internal error, and the
+    run goes on with the others (as ruff reports a panic in one file)."""
     from bedrockcache.lint.checker import check_source, project_for  # libcst loads on demand
 
-    return check_source(Path(file).read_bytes(), shown, settings, project=project_for(settings))
+    try:
+        return check_source(data, shown, settings, project=project_for(settings))
+    except Exception as exc:
+        return FileResult(unresolved=[internal_error(shown, exc)], parsed=True)

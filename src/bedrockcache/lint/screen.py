@@ -73,9 +73,15 @@ def _note_import(node: ast.Import | ast.ImportFrom, found: dict[str, str]) -> No
 
 
 def _qualified(func: ast.expr, imports: dict[str, str]) -> str | None:
-    if isinstance(func, ast.Name):
-        return imports.get(func.id)
-    if isinstance(func, ast.Attribute):
-        base = _qualified(func.value, imports)
-        return f"{base}.{func.attr}" if base else None
-    return None
+    """``ll.completion`` -> ``litellm.completion`` when ``import litellm as ll``.
+
+    A loop, not a recursion: a dotted name in user code may be thousands of attributes deep.
+    """
+    attributes: list[str] = []
+    while isinstance(func, ast.Attribute):
+        attributes.append(func.attr)
+        func = func.value
+    if not isinstance(func, ast.Name):
+        return None
+    base = imports.get(func.id)
+    return ".".join([base, *reversed(attributes)]) if base else None

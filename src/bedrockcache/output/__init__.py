@@ -11,13 +11,15 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from bedrockcache.lint.diagnostic import Diagnostic, LintResult
+from bedrockcache.lint.diagnostic import Diagnostic, LintResult, Unresolved
 from bedrockcache.rules import Rule, catalogue
 
 __all__ = [
     "FORMATS",
     "HOMEPAGE",
+    "ISSUES",
     "code_counts",
+    "internal_error_message",
     "plural",
     "render",
     "rule_for",
@@ -28,7 +30,16 @@ __all__ = [
 FORMATS = ("text", "concise", "json", "json-lines", "sarif", "github")
 
 HOMEPAGE = "https://github.com/bedrockcache/bedrockcache"
+ISSUES = HOMEPAGE + "/issues"
 _RULE_URL = HOMEPAGE + "/blob/main/docs/rules.md#{anchor}"
+
+
+def internal_error_message(error: Unresolved) -> str:
+    """What every format says about a file a crash of bedrockcache stopped checking."""
+    reason = "; ".join(error.reasons)
+    return (
+        f"internal error ({reason}): the file was not fully checked; please report it at {ISSUES}"
+    )
 
 
 def rule_url(code: str) -> str:

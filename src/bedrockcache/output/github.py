@@ -7,8 +7,8 @@ LF; property values also escape ``:`` and ``,``, which would otherwise end the p
 from __future__ import annotations
 
 from bedrockcache.findings import Severity
-from bedrockcache.lint.diagnostic import Diagnostic, LintResult
-from bedrockcache.output import sorted_diagnostics
+from bedrockcache.lint.diagnostic import Diagnostic, LintResult, Unresolved
+from bedrockcache.output import internal_error_message, sorted_diagnostics
 
 __all__ = ["escape_data", "escape_property", "render"]
 
@@ -37,5 +37,20 @@ def _annotation(d: Diagnostic) -> str:
     return f"::{_COMMAND.get(d.severity, 'warning')} {props}::{message}"
 
 
+def _internal(error: Unresolved) -> str:
+    props = ",".join(
+        f"{key}={escape_property(value)}"
+        for key, value in (
+            ("title", "bedrockcache (internal error)"),
+            ("file", error.path),
+            ("line", str(error.line)),
+            ("col", str(error.column)),
+        )
+    )
+    return f"::error {props}::{escape_data(f'{error.path}: {internal_error_message(error)}')}"
+
+
 def render(result: LintResult) -> str:
-    return "".join(_annotation(d) + "\n" for d in sorted_diagnostics(result.diagnostics))
+    lines = [_annotation(d) for d in sorted_diagnostics(result.diagnostics)]
+    lines += [_internal(u) for u in result.internal_errors]
+    return "".join(line + "\n" for line in lines)

@@ -9,10 +9,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bedrockcache.lint.diagnostic import Diagnostic, LintResult
-from bedrockcache.output import code_counts, rule_for, rule_url, sorted_diagnostics
+from bedrockcache.lint.diagnostic import Diagnostic, LintResult, Unresolved
+from bedrockcache.output import (
+    ISSUES,
+    code_counts,
+    internal_error_message,
+    rule_for,
+    rule_url,
+    sorted_diagnostics,
+)
 
-__all__ = ["diagnostic_object", "render"]
+__all__ = ["diagnostic_object", "internal_error_object", "render"]
 
 
 def diagnostic_object(d: Diagnostic) -> dict[str, Any]:
@@ -57,11 +64,28 @@ def _statistic_objects(result: LintResult) -> list[dict[str, Any]]:
     return objects
 
 
+def internal_error_object(error: Unresolved) -> dict[str, Any]:
+    """A file a crash stopped checking, in the diagnostic shape with ``code`` null (as ruff
+    reports a syntax error), so a reader of ruff's JSON sees it without a new schema."""
+    return {
+        "code": None,
+        "name": "internal-error",
+        "message": internal_error_message(error),
+        "url": ISSUES,
+        "filename": error.path,
+        "location": {"row": error.line, "column": error.column},
+        "end_location": {"row": error.line, "column": error.column},
+        "severity": "error",
+        "fix": None,
+    }
+
+
 def render(result: LintResult, *, lines: bool = False, statistics: bool = False) -> str:
     if statistics:
         objects = _statistic_objects(result)
     else:
         objects = [diagnostic_object(d) for d in sorted_diagnostics(result.diagnostics)]
+        objects += [internal_error_object(u) for u in result.internal_errors]
     if lines:
         return "".join(json.dumps(obj) + "\n" for obj in objects)
     return json.dumps(objects, indent=2) + "\n"

@@ -20,7 +20,13 @@ from urllib.parse import quote
 import bedrockcache
 from bedrockcache.findings import Severity
 from bedrockcache.lint.diagnostic import Diagnostic, LintResult
-from bedrockcache.output import HOMEPAGE, rule_for, rule_url, sorted_diagnostics
+from bedrockcache.output import (
+    HOMEPAGE,
+    internal_error_message,
+    rule_for,
+    rule_url,
+    sorted_diagnostics,
+)
 
 __all__ = ["render", "sarif_log"]
 
@@ -75,10 +81,32 @@ def sarif_log(result: LintResult, *, cwd: Path) -> dict[str, Any]:
                     SRCROOT: {"uri": root_uri if root_uri.endswith("/") else root_uri + "/"}
                 },
                 "columnKind": "unicodeCodePoints",
+                "invocations": [_invocation(result, root)],
                 "results": results,
             }
         ],
     }
+
+
+def _invocation(result: LintResult, root: Path) -> dict[str, Any]:
+    """SARIF 3.20: ``executionSuccessful`` is false when a crash stopped the checking of a file,
+    and each such file is a tool execution notification (3.58), so code scanning shows that
+    the run was incomplete instead of a clean result."""
+    notifications = []
+    for error in result.internal_errors:
+        _, artifact = _artifact_location(error.path, root)
+        notifications.append(
+            {
+                "level": "error",
+                "message": {"text": internal_error_message(error)},
+                "locations": [{"physicalLocation": {"artifactLocation": artifact}}],
+                "descriptor": {"id": "internal-error"},
+            }
+        )
+    invocation: dict[str, Any] = {"executionSuccessful": not notifications}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return invocation
 
 
 def _limit(text: str) -> str:

@@ -7,7 +7,13 @@ request must say how much it saw, or a clean run reads as a guarantee it is not.
 from __future__ import annotations
 
 from bedrockcache.lint.diagnostic import Diagnostic, LintResult, Unresolved
-from bedrockcache.output import code_counts, plural, rule_for, sorted_diagnostics
+from bedrockcache.output import (
+    code_counts,
+    internal_error_message,
+    plural,
+    rule_for,
+    sorted_diagnostics,
+)
 
 __all__ = ["render"]
 
@@ -26,8 +32,10 @@ def render(
         sections.append(_statistics(diagnostics))
     else:
         sections.append([line for d in diagnostics for line in _diagnostic(d, concise=concise)])
+    # A crash is never quiet: a run that could not check a file must not read as a pass.
+    sections.append([f"{u.path}: {internal_error_message(u)}" for u in result.internal_errors])
     if show_unresolved:
-        sections.append([_unresolved(u) for u in sorted(result.unresolved)])
+        sections.append([_unresolved(u) for u in sorted(result.not_audited)])
     if not quiet:
         sections.append(_summary(result, listed=show_unresolved))
     blocks = ["\n".join(lines) for lines in sections if lines]
@@ -70,16 +78,21 @@ def _summary(result: LintResult, *, listed: bool) -> list[str]:
     if result.fixed:
         total = found + result.fixed
         lines = [f"Found {plural(total, 'error')} ({result.fixed} fixed, {found} remaining)."]
+    elif found or result.internal_errors:
+        lines = [f"Found {plural(found, 'error')}."]
     else:
-        lines = [f"Found {plural(found, 'error')}." if found else "All checks passed!"]
+        lines = ["All checks passed!"]
     lines += _fixable(result.diagnostics, result.unsafe_fixes)
     lines.append(
         f"{plural(result.call_sites, 'Bedrock call site')} checked in "
         f"{plural(result.files_checked, 'file')}"
     )
-    if result.unresolved:
-        line = f"{plural(len(result.unresolved), 'call site')} not fully audited"
+    if result.not_audited:
+        line = f"{plural(len(result.not_audited), 'call site')} not fully audited"
         lines.append(line if listed else f"{line} (--show-unresolved lists them)")
+    if result.internal_errors:
+        crashed = plural(len(result.internal_errors), "file")
+        lines.append(f"{crashed} not fully checked because of an internal error (listed above)")
     return lines
 
 

@@ -1,6 +1,8 @@
 """BC0xx: what the linter reports about the files and comments it reads, not about a request.
 
 Their examples are Python sources (``Example("lint", source)``): the catalogue tests lint them.
+BC005 is about the file system, so its examples are small trees (``Example("lint-files",
+{name: source, or None for a file that cannot be read})``) that the tests build and lint.
 Like every check, they run on the files the prefilter lets through: files that can hold a Bedrock
 call site or name a BC code in a ``noqa`` comment. A syntax error elsewhere is left to ruff/flake8.
 """
@@ -89,5 +91,25 @@ RULES = (
         good=(Example("lint", (_CLIENT + "x = 'ÿ'\n").encode()),),
         layer="analyzer",
         sources=("https://peps.python.org/pep-0263/",),
+    ),
+    Rule(
+        code="BC005",
+        name="unreadable",
+        severity=Severity.ERROR,
+        outcome=Outcome.UNAUDITED,
+        summary="a file or directory cannot be read, so none of its call sites were checked",
+        why=(
+            "A file the linter cannot open (permissions, an I/O error) or a directory it cannot "
+            "list may hold call sites. Skipping it in silence would let CI pass on code nobody "
+            "checked, so it is reported (as ruff's E902) and the rest of the run goes on."
+        ),
+        fix=(
+            "make the file or directory readable by the user that runs the linter, or exclude "
+            "it (`extend-exclude`)"
+        ),
+        bad=(Example("lint-files", {"app.py": None}, note="mode 000"),),
+        good=(Example("lint-files", {"app.py": _CLIENT}),),
+        layer="analyzer",
+        sources=("https://docs.astral.sh/ruff/rules/io-error/",),
     ),
 )

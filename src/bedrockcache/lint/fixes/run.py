@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bedrockcache.config import Settings
+from bedrockcache.lint.cache import FileResult
 from bedrockcache.lint.diagnostic import Diagnostic, LintResult
 from bedrockcache.lint.fixes.apply import FixOutcome, applicable, fix_text
 from bedrockcache.lint.fixes.files import encode, read_source, write_atomic
@@ -30,18 +31,28 @@ class FileChange:
 class FixRun:
     changes: list[FileChange] = field(default_factory=list)
     rejected: list[Diagnostic] = field(default_factory=list)  # fixes whose result did not parse
-    unwritable: list[str] = field(default_factory=list)  # files a fix could not be encoded for
+    # (path, reason): files whose fixed text could not be encoded or written; left unchanged
+    unwritable: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _fix(text: str, path: str, settings: Settings, unsafe: bool) -> FixOutcome:
+def _fix(text: str, path: str, settings: Settings, unsafe: bool) -> tuple[FixOutcome, FileResult]:
+    """The fix, and the lint of the fixed text: ``fix_text`` lints the text it returns last."""
     from bedrockcache.lint.checker import check_source
 
-    return fix_text(text, lambda t: check_source(t, path, settings).diagnostics, unsafe=unsafe)
+    last: list[FileResult] = []
+
+    def check(current: str) -> list[Diagnostic]:
+        last[:] = [check_source(current, path, settings)]
+        return last[0].diagnostics
+
+    outcome = fix_text(text, check, unsafe=unsafe)
+    return outcome, last[0]
 
 
 def fix_result(result: LintResult, settings: Settings, *, unsafe: bool, write: bool) -> FixRun:
     """Fixes the files of ``result`` (written when ``write``) and updates it: the diagnostics
-    left, and ``fixed``. Raises OSError when a file cannot be read or written."""
+    left, and ``fixed``. A file that cannot be written keeps its diagnostics and is listed in
+    ``unwritable``; raises OSError when a file cannot be read."""
     run = FixRun()
     paths = sorted({d.path for d in result.diagnostics if applicable(d, unsafe)})
     for shown in paths:
@@ -49,22 +60,31 @@ def fix_result(result: LintResult, settings: Settings, *, unsafe: bool, write: b
         source = read_source(data)
         if source is None:
             continue
-        outcome = _fix(source.text, shown, settings, unsafe)
+        outcome, final = _fix(source.text, shown, settings, unsafe)
         run.rejected += outcome.rejected
         if not outcome.changed:
             continue
         encoded = encode(source, outcome.text)
         if encoded is None:
-            run.unwritable.append(shown)
+            run.unwritable.append((shown, f"the fixed text cannot be encoded as {source.encoding}"))
             continue
         if write:
-            write_atomic(Path(shown), encoded)
+            try:
+                write_atomic(Path(shown), encoded)
+            except OSError as error:  # the file, not its temporary neighbour, is what failed
+                run.unwritable.append((shown, error.strerror or str(error)))
+                continue
         fixed = sum(outcome.fixed.values())
         run.changes.append(FileChange(shown, source.text, outcome.text, fixed))
         result.diagnostics = [d for d in result.diagnostics if d.path != shown]
         result.diagnostics += outcome.remaining
+        # What could not be audited is the fixed file's too: a fix moves lines, and may turn
+        # a finding into a call site with an unknown part.
+        result.unresolved = [u for u in result.unresolved if u.path != shown]
+        result.unresolved += final.unresolved
         result.fixed += fixed
     result.diagnostics.sort()
+    result.unresolved.sort()
     return run
 
 
@@ -79,7 +99,7 @@ def lint_stdin(
     fixed_text = None
     fixed = 0
     if source is not None:
-        outcome = _fix(source.text, path, settings, unsafe)
+        outcome, _ = _fix(source.text, path, settings, unsafe)
         if outcome.changed:
             fixed_text, fixed = outcome.text, sum(outcome.fixed.values())
     report = check_source(fixed_text if fixed_text is not None else data, path, settings)
