@@ -7,8 +7,9 @@ Static evaluation rarely sees a whole request. Where a value is not known it is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["PartialText", "Unknown", "Volatile", "join_parts"]
+__all__ = ["Alternatives", "PartialText", "Unknown", "Volatile", "join_parts"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,23 @@ class Volatile(Unknown):
 
     def __repr__(self) -> str:
         return f"Volatile({self.source!r}, {self.origin!r}, {self.scope}, {self.kind})"
+
+
+@dataclass(frozen=True)
+class Alternatives(Unknown):
+    """One of several known values, chosen at run time by a test the source does not decide:
+    ``LONG if detailed else SHORT``, a name assigned in both branches of an ``if``.
+
+    To every reader that does not ask it is an Unknown (so nothing is ever guessed); the linter
+    audits the request once per option and reports a finding on all of them, or names the one
+    where it holds. ``labels`` say how each option was written.
+    """
+
+    options: tuple[Any, ...] = field(default=(), compare=False, hash=False)
+    labels: tuple[str, ...] = field(default=(), compare=False, hash=False)
+
+    def __repr__(self) -> str:
+        return f"Alternatives({self.labels!r})"
 
 
 class PartialText(str):

@@ -375,12 +375,22 @@ def test_a_text_parameter_is_text_of_unknown_content(annotation: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "parameter", ["p", "p: list", "p: list[dict]", "p: str | None", "p: Optional[str]", "p=None"]
+    "parameter", ["p", "p: list", "p: list[dict]", "p: str | None", "p: Optional[str]"]
 )
 def test_other_parameters_are_unknown(parameter: str) -> None:
     value = evaluate(f"def f({parameter}):\n    target(p)")
     assert isinstance(value, Unknown)
     assert not isinstance(value, str)
+
+
+def test_a_default_holds_when_no_caller_in_the_module_overrides_it() -> None:
+    assert evaluate("def f(p=[1]):\n    target(p)\n\nf()\nf(q=2)") == [1]
+
+
+@pytest.mark.parametrize("call", ["f([2])", "f(p=[2])", "f(*args)"])
+def test_a_default_overridden_by_a_caller_in_the_module_is_unknown(call: str) -> None:
+    value = evaluate(f"def f(p=[1]):\n    target(p)\n\n{call}")
+    assert isinstance(value, Unknown)
 
 
 @pytest.mark.parametrize("parameter", ["*p: str", "**p: str"])

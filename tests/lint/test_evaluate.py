@@ -17,7 +17,7 @@ import pytest
 from bedrockcache.lint.evaluate import Dumped, Evaluator
 from bedrockcache.lint.index import ModuleIndex
 from bedrockcache.lint.layers import constants, constructors, functions
-from bedrockcache.unknown import PartialText, Unknown
+from bedrockcache.unknown import Alternatives, PartialText, Unknown
 
 
 def _target(index: ModuleIndex) -> cst.Call:
@@ -243,10 +243,18 @@ def test_percent_formatting_that_would_raise_is_unknown() -> None:
     assert isinstance(evaluate('target("%d" % "text")'), Unknown)
 
 
-def test_conditional_expression() -> None:
+def test_conditional_expression_is_its_alternatives() -> None:
     text = evaluate('def f(c):\n    target("a" if c else "b")')
-    assert is_partial(text)  # text either way: no directive can hide in it
-    assert isinstance(evaluate("def f(c):\n    target([1] if c else [2])"), Unknown)
+    assert isinstance(text, Alternatives) and text.options == ("a", "b")
+    assert text.labels == ('c: "a"', 'not c: "b"')
+    blocks = evaluate("def f(c):\n    target([1] if c else [2])")
+    assert isinstance(blocks, Alternatives) and blocks.options == ([1], [2])
+    assert evaluate('def f(c):\n    target("a" if c else "a")') == "a"  # one value either way
+
+
+def test_conditional_expression_with_a_known_test() -> None:
+    assert evaluate('FLAG = True\ndef f():\n    target("a" if FLAG else "b")') == "a"
+    assert evaluate('def f(c=False):\n    target("a" if c else "b")') == "b"
 
 
 # ---- calls -------------------------------------------------------------------------------------

@@ -181,7 +181,8 @@ def test_bc306_no_fix_for_a_shared_cache_point_constant():
 def test_bc306_no_fix_when_a_directive_is_computed():
     # Its ttl is unknown, so whether the kept points are in TTL order is unknown too.
     source = converse_system(*policy_points('{"cachePoint": make_point()}', *[POINT] * 4))
-    source = source.replace("\n\ndef f(", "\n\ndef make_point():\n    return {}\n\n\ndef f(")
+    helper = "\n\ndef make_point():\n    return json.loads(RAW_POINT)\n\n\ndef f("
+    source = source.replace("\n\ndef f(", helper)
     assert "BC306" in codes(source)
     assert fix(source, unsafe=True) == source
 

@@ -8,8 +8,8 @@ in a way the reader cannot see (a branch, a loop, a call that receives the list)
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Set
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Set
+from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -18,6 +18,7 @@ from bedrockcache.unknown import Unknown
 
 __all__ = [
     "Binding",
+    "Branches",
     "Mutation",
     "Parameter",
     "mentions",
@@ -44,7 +45,7 @@ PURE_FUNCTIONS = frozenset(
 )  # fmt: skip
 # The request-building APIs of the libraries bedrockcache audits read their arguments; a list
 # passed to one call site is still the same list at the next.
-_LIBRARY_READERS = frozenset(
+LIBRARY_READERS = frozenset(
     {
         "converse", "converse_stream", "invoke_model", "invoke_model_with_response_stream",
         "create", "stream", "completion", "acompletion", "bind_tools", "bind", "invoke",
@@ -71,10 +72,12 @@ class Mutation:
 
 @dataclass(frozen=True)
 class Parameter:
-    """The name is a parameter of the enclosing function: its annotation is all that is known."""
+    """The name is a parameter of the enclosing function: its annotation is all that is known,
+    unless the evaluator knows the call (``function`` says which def's parameter it is)."""
 
     name: str
     annotation: str | None
+    function: cst.FunctionDef | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -86,69 +89,229 @@ class Binding:
     between: tuple[cst.CSTNode, ...] = ()  # the statements run between the binding and the use
 
 
+@dataclass(frozen=True)
+class Branches:
+    """Each way through an ``if`` whose test is not known gives its own binding, in source
+    order: ``prompt = LONG if detailed else SHORT`` written as statements."""
+
+    bindings: tuple[Binding, ...]
+    conditions: tuple[str, ...] = ()  # the tests that lead to each binding, as written
+
+
+# Decides an ``if`` test at its statement: True, False, or None when it is not known.
+Decide = Callable[[cst.BaseExpression, cst.CSTNode], "bool | None"]
+MAX_BRANCHES = 8  # ways through the ifs before a name; past it the name is Unknown
+
+
 def resolve(
-    index: ModuleIndex, name: str, statement: cst.CSTNode
-) -> Binding | Parameter | Unknown | None:
-    """The binding of ``name`` visible at ``statement``; None when the name is not bound here."""
+    index: ModuleIndex, name: str, statement: cst.CSTNode, decide: Decide | None = None
+) -> Binding | Branches | Parameter | Unknown | None:
+    """The binding of ``name`` visible at ``statement``; None when the name is not bound here.
+
+    An ``if`` before the use that binds or changes the name is followed: into the branch that
+    runs when ``decide`` knows its test, into every branch (``Branches``) when it does not.
+    """
     chain = index.ancestors(statement)
-    mutations: list[Mutation] = []
-    scanned: list[cst.CSTNode] = []
-    escapes = False
-    crossed_function = False
-    for depth in range(len(chain) - 2, -1, -1):
-        node, child = chain[depth], chain[depth + 1]
-        if isinstance(node, cst.FunctionDef):
-            parameter = _parameter(node, name)
-            if parameter is not None:
-                return parameter
-            if mentions(index, node, name) and (
-                _binds_anywhere(node.body, name, index.memo)
-                or _declares_global(node.body, name, index.memo)
-            ):
-                return Unknown(f"{name!r} is assigned in a branch or after its use")
-            crossed_function = True
-            continue
-        if isinstance(node, cst.Lambda | cst.ClassDef):
-            continue
-        loop = isinstance(node, _LOOPS) and mentions(index, node, name)
-        if loop and _binds_or_mutates(node, name):
-            return Unknown(f"{name!r} changes inside a loop")
-        if isinstance(node, cst.With) and _with_binds(node, name):
-            return Unknown(f"{name!r} is bound by a with statement")
-        if not isinstance(node, _BLOCKS):
-            continue
-        body = list(node.body)
-        try:
-            position = next(i for i, s in enumerate(body) if s is child)
-        except StopIteration:
-            continue
-        if crossed_function and depth > 0 and isinstance(chain[depth - 1], cst.ClassDef):
-            continue  # class bodies are not visible from their methods
-        if crossed_function:
-            found_global = _module_constant(index, node, name)
-            if isinstance(found_global, Binding) and escapes:
-                return Binding(
-                    found_global.value, found_global.statement, found_global.mutations, True
+    return _Resolver(index, name, decide).climb(chain, len(chain) - 2, _State())
+
+
+@dataclass
+class _State:
+    mutations: list[Mutation] = field(default_factory=list)  # read backwards
+    scanned: list[cst.CSTNode] = field(default_factory=list)
+    escapes: bool = False
+    crossed_function: bool = False
+    conditions: list[str] = field(default_factory=list)  # the if tests this way took
+
+    def copy(self) -> _State:
+        return _State(
+            list(self.mutations),
+            list(self.scanned),
+            self.escapes,
+            self.crossed_function,
+            list(self.conditions),
+        )
+
+
+@dataclass(frozen=True)
+class _Fork:
+    """The ways through an ``if``: each with its state and what it found (None: go on before)."""
+
+    ways: tuple[tuple[_State, object], ...]
+
+
+class _Resolver:
+    def __init__(self, index: ModuleIndex, name: str, decide: Decide | None) -> None:
+        self.index = index
+        self.name = name
+        self.decide = decide
+
+    def climb(
+        self, chain: tuple[cst.CSTNode, ...], start: int, state: _State, resume: int | None = None
+    ) -> Binding | Branches | Parameter | Unknown | None:
+        index, name = self.index, self.name
+        for depth in range(start, -1, -1):
+            node, child = chain[depth], chain[depth + 1]
+            if isinstance(node, cst.FunctionDef):
+                parameter = _parameter(node, name)
+                if parameter is not None:
+                    return parameter
+                if mentions(index, node, name) and (
+                    _binds_anywhere(node.body, name, index.memo)
+                    or _declares_global(node.body, name, index.memo)
+                ):
+                    return Unknown(f"{name!r} is assigned in a branch or after its use")
+                state.crossed_function = True
+                continue
+            if isinstance(node, cst.Lambda | cst.ClassDef):
+                continue
+            loop = isinstance(node, _LOOPS) and mentions(index, node, name)
+            if loop and _binds_or_mutates(node, name):
+                return Unknown(f"{name!r} changes inside a loop")
+            if isinstance(node, cst.With) and _with_binds(node, name):
+                return Unknown(f"{name!r} is bound by a with statement")
+            if not isinstance(node, _BLOCKS):
+                continue
+            body = list(node.body)
+            if resume is not None and depth == start:
+                position = resume
+            else:
+                try:
+                    position = next(i for i, s in enumerate(body) if s is child)
+                except StopIteration:
+                    continue
+            if state.crossed_function and depth > 0 and isinstance(chain[depth - 1], cst.ClassDef):
+                continue  # class bodies are not visible from their methods
+            if state.crossed_function:
+                found_global = _module_constant(index, node, name)
+                if isinstance(found_global, Binding) and state.escapes:
+                    return Binding(
+                        found_global.value, found_global.statement, found_global.mutations, True
+                    )
+                return found_global
+            for i in range(position - 1, -1, -1):
+                earlier = body[i]
+                found = self.scan(earlier, state)
+                if isinstance(found, _Fork):
+                    return self._join(found, chain, depth, i, node, earlier)
+                if found == "escape":
+                    state.escapes = True
+                elif isinstance(found, Unknown):
+                    return found
+                elif isinstance(found, Binding):
+                    return self._finish(found, state, node)
+                state.scanned.append(earlier)
+        return None
+
+    def _finish(self, found: Binding, state: _State, block: cst.CSTNode) -> Binding | Unknown:
+        if isinstance(block, cst.Module) and _mutated_in_functions(self.index, self.name):
+            return Unknown(f"module name {self.name!r} is changed by a function")
+        return Binding(
+            found.value,
+            found.statement,
+            tuple(reversed(state.mutations)),
+            state.escapes,
+            tuple(reversed(state.scanned)),
+        )
+
+    def _join(
+        self,
+        fork: _Fork,
+        chain: tuple[cst.CSTNode, ...],
+        depth: int,
+        at: int,
+        block: cst.CSTNode,
+        statement: cst.CSTNode,
+    ) -> Branches | Binding | Unknown | None:
+        """Every way through the if, each resolved on its own; one binding is no fork at all."""
+        found: list[Binding] = []
+        conditions: list[str] = []
+        for state, outcome in fork.ways:
+            if isinstance(outcome, Unknown):
+                return outcome
+            if isinstance(outcome, Binding):
+                result: object = self._finish(outcome, state, block)
+            else:  # the way does not bind the name: it comes from before the if
+                if outcome == "escape":
+                    state.escapes = True
+                state.scanned.append(statement)
+                result = self.climb(chain, depth, state, resume=at)
+            taken = " and ".join(state.conditions)
+            if isinstance(result, Branches):
+                found.extend(result.bindings)
+                conditions.extend(
+                    f"{taken} and {c}" if taken and c else taken or c for c in result.conditions
                 )
-            return found_global
-        for earlier in reversed(body[:position]):
-            found = _scan(index, earlier, name, mutations)
+            elif isinstance(result, Binding):
+                found.append(result)
+                conditions.append(taken)
+            elif isinstance(result, Unknown | Parameter):
+                return result if isinstance(result, Unknown) else Unknown(f"{self.name!r}")
+            else:
+                return Unknown(f"{self.name!r} is bound on only some ways through an if")
+            if len(found) > MAX_BRANCHES:
+                return Unknown(f"{self.name!r} has too many alternatives")
+        return Branches(tuple(found), tuple(conditions)) if len(found) > 1 else found[0]
+
+    def scan(self, statement: cst.CSTNode, state: _State) -> object:
+        """One earlier statement, read backwards: a Binding, a mutation (recorded in ``state``),
+        Unknown, "escape", a ``_Fork`` for an if, or None."""
+        name, index = self.name, self.index
+        if not mentions(index, statement, name):
+            return None
+        if isinstance(statement, cst.If) and self.decide is not None:
+            return self._scan_if(statement, state)
+        return _scan(index, statement, name, state.mutations)
+
+    def _scan_if(self, statement: cst.If, state: _State) -> object:
+        decision = self.decide(statement.test, statement) if self.decide else None
+        if decision is True:
+            return self._scan_block(statement.body, state)
+        if decision is False:
+            return self._scan_else(statement.orelse, state)
+        ways: list[tuple[_State, object]] = []
+        test = _short(statement.test)
+        for branch, condition in ((statement.body, test), (statement.orelse, f"not {test}")):
+            way = state.copy()
+            way.conditions.append(condition)
+            outcome = (
+                self._scan_block(branch, way)
+                if isinstance(branch, cst.IndentedBlock)
+                else self._scan_else(branch, way)
+            )
+            if isinstance(outcome, _Fork) and isinstance(branch, cst.If):
+                ways.extend(outcome.ways)  # an elif chain: its ways are this if's too
+                continue
+            if isinstance(outcome, _Fork):
+                return Unknown(f"{self.name!r} is assigned in nested branches")
+            ways.append((way, outcome))
+        if all(o in (None, "escape") and w.mutations == state.mutations for w, o in ways):
+            return "escape" if any(o == "escape" for _, o in ways) else None  # only read there
+        return _Fork(tuple(ways))
+
+    def _scan_else(self, orelse: cst.If | cst.Else | None, state: _State) -> object:
+        if orelse is None:
+            return None
+        if isinstance(orelse, cst.If):
+            return self._scan_if(orelse, state)
+        return self._scan_block(orelse.body, state)
+
+    def _scan_block(self, block: cst.BaseSuite, state: _State) -> object:
+        escaped = None
+        for inner in reversed(list(getattr(block, "body", ()))):
+            found = self.scan(inner, state)
             if found == "escape":
-                escapes = True
-            elif isinstance(found, Unknown):
+                escaped = "escape"
+            elif found is not None:
+                if isinstance(found, Binding) and escaped:
+                    state.escapes = True
                 return found
-            elif isinstance(found, Binding):
-                if isinstance(node, cst.Module) and _mutated_in_functions(index, name):
-                    return Unknown(f"module name {name!r} is changed by a function")
-                return Binding(
-                    found.value,
-                    found.statement,
-                    tuple(reversed(mutations)),
-                    escapes,
-                    tuple(reversed(scanned)),
-                )
-            scanned.append(earlier)
-    return None
+        return escaped
+
+
+def _short(node: cst.CSTNode) -> str:
+    text = " ".join(cst.Module(body=[]).code_for_node(node).split())
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def module_binding(index: ModuleIndex, name: str) -> Binding | Unknown | None:
@@ -441,7 +604,7 @@ def _parameter(function: cst.FunctionDef, name: str) -> Parameter | None:
             annotation = None
             if param.annotation is not None and param.star == "":
                 annotation = cst.Module(body=[]).code_for_node(param.annotation.annotation)
-            return Parameter(name, annotation)
+            return Parameter(name, annotation, function)
     return None
 
 
@@ -513,7 +676,7 @@ def _safe(path: list[cst.CSTNode], readers: Set[str] = frozenset()) -> bool:
         name = _callee_text(func).rsplit(".", 1)[-1]
         logging = isinstance(func, cst.Attribute) and name in _LOGGING
         callee = _callee_text(func)
-        return callee in PURE_FUNCTIONS or logging or name in _LIBRARY_READERS or callee in readers
+        return callee in PURE_FUNCTIONS or logging or name in LIBRARY_READERS or callee in readers
     if isinstance(parent, cst.ComparisonTarget | cst.Comparison | cst.BooleanOperation):
         return True
     if isinstance(parent, cst.UnaryOperation | cst.FormattedStringExpression):

@@ -33,8 +33,9 @@ from bedrockcache.lint.prefilter import might_have_call_site
 from bedrockcache.lint.prefix import entry_node
 from bedrockcache.lint.project import Project
 from bedrockcache.lint.screen import calls_a_target
-from bedrockcache.lint.sites import CallSite, FileContext
+from bedrockcache.lint.sites import CallSite, FileContext, may_be_claude
 from bedrockcache.lint.source import decode_source
+from bedrockcache.lint.variants import variants
 from bedrockcache.objects import Constructed
 from bedrockcache.rules.catalogue import catalogue
 from bedrockcache.rules.stability import check_prefix
@@ -216,6 +217,61 @@ def _audit_site(
     report: FileResult,
     index: ModuleIndex | None = None,
 ) -> None:
+    """Audit the request (each variant of it when parts are alternatives) and place findings."""
+    choices = variants(site.request, origins)
+    if choices is None or len(choices) == 1:
+        request = choices[0][0] if choices else site.request
+        one = dataclasses.replace(site, request=request)
+        _audit_variant(origins, one, path, positions, in_scope, settings, facts, report, index)
+        return
+    found: list[tuple[tuple[str, ...], FileResult]] = []
+    for request, labels in choices:
+        variant = FileResult()
+        one = dataclasses.replace(site, request=request)
+        args = (origins, one, path, positions, in_scope, settings, facts, variant, index)
+        if _audit_variant(*args, claude_only=True):
+            found.append((labels, variant))
+    _merge_variants(found, report)
+
+
+def _merge_variants(found: list[tuple[tuple[str, ...], FileResult]], report: FileResult) -> None:
+    """A finding on every variant is reported as one; on some, with the variants named."""
+    every = len(found)
+    seen: dict[tuple[int, int, str], list[tuple[tuple[str, ...], Diagnostic]]] = {}
+    for labels, variant in found:
+        for diagnostic in variant.diagnostics:
+            key = (diagnostic.line, diagnostic.column, diagnostic.code)
+            seen.setdefault(key, []).append((labels, diagnostic))
+    for holds in seen.values():
+        diagnostic = holds[0][1]
+        if len(holds) < every:
+            # Named, and not fixed: an edit of the shared source would change every variant.
+            ways = " or ".join("; ".join(labels) for labels, _ in holds if labels)
+            message = f"{diagnostic.message} (when {ways})"
+            diagnostic = dataclasses.replace(diagnostic, message=message, autofix=None)
+        report.diagnostics.append(diagnostic)
+    unresolved = {u: None for _, variant in found for u in variant.unresolved}
+    report.unresolved += list(unresolved)
+
+
+def _audit_variant(
+    origins: Origins,
+    site: CallSite,
+    path: str,
+    positions: Any,
+    in_scope: Callable[[cst.CSTNode], bool],
+    settings: Settings,
+    facts: Facts | None,
+    report: FileResult,
+    index: ModuleIndex | None = None,
+    *,
+    claude_only: bool = False,
+) -> bool:
+    """Audit one concrete request into ``report``; False when it is not Claude's at all.
+
+    The layers leave out call sites whose model is not Claude (or, like Strands' ``"auto"``
+    strategy, report what that model loses); ``claude_only`` does the same for a variant whose
+    model is one of several alternatives."""
     start = positions[site.node].start
     reasons = [f"arguments hidden in {hidden}" for hidden in site.hidden]
     try:
@@ -225,8 +281,10 @@ def _audit_site(
         report.unresolved.append(
             Unresolved(path, start.line, start.column + 1, site.kind, tuple(reasons))
         )
-        return
+        return True
     model_id = audited.wire.model_id if audited.wire is not None else None
+    if claude_only and isinstance(model_id, str) and not may_be_claude(model_id):
+        return False
     if isinstance(model_id, Unknown):
         reasons.append(f"model id unknown ({model_id.source}): Claude caching rules may not apply")
     for finding in audited.findings:
@@ -276,6 +334,7 @@ def _audit_site(
         report.unresolved.append(
             Unresolved(path, start.line, start.column + 1, site.kind, tuple(reasons))
         )
+    return True
 
 
 def _prefix_diagnostics(

@@ -19,9 +19,11 @@ from typing import Any
 
 import libcst as cst
 
+from bedrockcache.lint import paths
 from bedrockcache.lint import volatile as vol
 from bedrockcache.lint.bindings import (
     Binding,
+    Branches,
     Mutation,
     Parameter,
     mentions,
@@ -29,14 +31,19 @@ from bedrockcache.lint.bindings import (
     unsafe_use,
 )
 from bedrockcache.lint.bindings import _binds_anywhere as binds_anywhere
+from bedrockcache.lint.classes import attribute_source
 from bedrockcache.lint.index import ModuleIndex, split_qualified
+from bedrockcache.lint.paths import FilePath, absolute
 from bedrockcache.lint.project import Project, Symbol
+from bedrockcache.lint.returns import is_generator, returns
 from bedrockcache.objects import Constructed
-from bedrockcache.unknown import PartialText, Unknown, Volatile, join_parts
+from bedrockcache.unknown import Alternatives, PartialText, Unknown, Volatile, join_parts
 
 __all__ = ["ConstructorSpec", "Dumped", "Evaluator", "Origins", "is_text", "text_unknown"]
 
 _BUDGET = 20_000  # expression evaluations per call site before giving up (Unknown)
+_MAX_FRAMES = 6  # helpers called within helpers before a call is Unknown
+_MAX_OPTIONS = 8  # alternatives a value may have before it is Unknown
 _HELPER_BUDGET = 2_000  # per helper function whose result is checked for per-call values
 # A parameter annotated with one of these is text at run time: it can hold no cache directive.
 _TEXT_ANNOTATIONS = frozenset(
@@ -84,6 +91,23 @@ class Origins:
         self.elements[(id(container), key)] = node
 
 
+@dataclass(frozen=True)
+class _Argument:
+    """What a caller passed for a parameter: evaluated (afresh) where the caller wrote it."""
+
+    expr: cst.BaseExpression
+    statement: cst.CSTNode
+    index: ModuleIndex
+
+
+@dataclass
+class _Frame:
+    """A helper being evaluated for one call: its parameters bound to the caller's arguments."""
+
+    function: cst.FunctionDef
+    arguments: dict[str, _Argument]
+
+
 class _OutOfBudget(Exception):
     pass
 
@@ -121,6 +145,8 @@ class Evaluator:
         self._depth = 0
         self._helpers: dict[int, Volatile | None] = {}  # helper def -> what its result carries
         self._seeds: dict[int, bool] = {}
+        self._frames: dict[cst.FunctionDef, _Frame] = {}
+        self._deciding: set[int] = set()  # if-tests being decided (a test about itself is not)
 
     @contextlib.contextmanager
     def _inside(self, index: ModuleIndex) -> Iterator[None]:
@@ -203,10 +229,9 @@ class Evaluator:
         if isinstance(expr, cst.Subscript):
             return self._subscript(expr, statement)
         if isinstance(expr, cst.IfExp):
-            body, orelse = self._value(expr.body, statement), self._value(expr.orelse, statement)
-            if is_text(body) and is_text(orelse):
-                return text_unknown(f"conditional {_source(expr)}")
-            return Unknown(f"conditional {_source(expr)}")
+            return self._conditional(expr, statement)
+        if isinstance(expr, cst.Await):
+            return self._value(expr.expression, statement)
         if isinstance(expr, cst.Set):
             return self._set(expr, statement)
         if isinstance(expr, cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp):
@@ -228,20 +253,270 @@ class Evaluator:
         try:
             if self._depth > 60:
                 return Unknown(f"name {name!r}")
-            binding = resolve(self.index, name, statement)
+            binding = resolve(self.index, name, statement, self._decide)
             if binding is None:
+                if name == "__file__" and self.index.path is not None:
+                    return FilePath(self.index.path)
                 return Unknown(f"name {name!r}")
             if isinstance(binding, Unknown):
                 return binding
+            if isinstance(binding, Branches):
+                conditions = binding.conditions or ("",) * len(binding.bindings)
+                return self._choice(
+                    [self._bound(name, b) for b in binding.bindings],
+                    [
+                        c or f"{name} = {_source(b.value)}"
+                        for b, c in zip(binding.bindings, conditions, strict=True)
+                    ],
+                    f"name {name!r}",
+                )
             if isinstance(binding, Parameter):
-                if binding.annotation in _TEXT_ANNOTATIONS:
-                    return text_unknown(f"parameter {name!r}")
-                if binding.annotation is not None and _SET_OF_TEXT.fullmatch(binding.annotation):
-                    return vol.unordered(f"parameter {name!r}", name, expr)
-                return Unknown(f"parameter {name!r}")
+                return self._parameter(binding, expr)
             return self._bound(name, binding)
         finally:
             self._depth -= 1
+
+    def _parameter(self, binding: Parameter, expr: cst.Name) -> Any:
+        """A parameter's argument when the call is known, else its default when no caller in
+        sight overrides it, else what its annotation says (text stays text)."""
+        name, function = binding.name, binding.function
+        frame = self._frames.get(function) if function is not None else None
+        if frame is not None and name in frame.arguments:
+            argument = frame.arguments[name]
+            with self._inside(argument.index), self._outside(function):
+                return self._value(argument.expr, argument.statement)
+        default = self._default(function, name, frame is not None) if function else None
+        if default is not None:
+            with self._outside(function):
+                return self._value(default, function)  # type: ignore[arg-type]
+        if binding.annotation in _TEXT_ANNOTATIONS:
+            return text_unknown(f"parameter {name!r}")
+        if binding.annotation is not None and _SET_OF_TEXT.fullmatch(binding.annotation):
+            return vol.unordered(f"parameter {name!r}", name, expr)
+        return Unknown(f"parameter {name!r}")
+
+    def _default(
+        self, function: cst.FunctionDef, name: str, called: bool
+    ) -> cst.BaseExpression | None:
+        """The default of parameter ``name`` when it holds: the known call does not pass it, or
+        (with no known call) no caller in this module passes it."""
+        params = function.params
+        param = next(
+            (p for p in (*params.posonly_params, *params.params, *params.kwonly_params)
+             if p.name.value == name),
+            None,
+        )  # fmt: skip
+        if param is None or param.default is None:
+            return None
+        if called:
+            return param.default
+        return None if self._overridden(function, name) else param.default
+
+    def _overridden(self, function: cst.FunctionDef, name: str) -> bool:
+        """Whether a call in this module to ``function`` (by its name, or its class's name for
+        ``__init__``) may pass parameter ``name``."""
+        params = function.params
+        positional = [p.name.value for p in (*params.posonly_params, *params.params)]
+        owner = _enclosing_class(self.index, function)
+        callee = owner.name.value if owner and function.name.value == "__init__" else None
+        callee = callee or function.name.value
+        if owner is not None and positional[:1] in (["self"], ["cls"]):
+            positional = positional[1:]
+        for call in self.index.calls:
+            func = call.func
+            named = func.attr.value if isinstance(func, cst.Attribute) else None
+            named = func.value if isinstance(func, cst.Name) else named
+            if named != callee:
+                continue
+            for i, arg in enumerate(a for a in call.args if not a.keyword):
+                if arg.star or (i < len(positional) and positional[i] == name):
+                    return True
+            if any(a.keyword is not None and a.keyword.value == name for a in call.args):
+                return True
+        return False
+
+    @contextlib.contextmanager
+    def _outside(self, function: cst.FunctionDef | None) -> Iterator[None]:
+        """An argument is evaluated in its caller: the helper's own frame is not in force."""
+        frame = self._frames.pop(function, None) if function is not None else None
+        try:
+            yield
+        finally:
+            if frame is not None and function is not None:
+                self._frames[function] = frame
+
+    # ---- branches ---------------------------------------------------------------------------
+
+    def _choice(self, options: list[Any], labels: list[str], source: str) -> Any:
+        """One value when every way gives the same one, else the ways as ``Alternatives``."""
+        distinct: list[Any] = []
+        names: list[str] = []
+        for option, label in zip(options, labels, strict=True):
+            if any(_same(option, seen) for seen in distinct):
+                continue
+            distinct.append(option)
+            names.append(label)
+        if len(distinct) == 1:
+            return distinct[0]
+        if len(distinct) > _MAX_OPTIONS:
+            return Unknown(source)
+        return Alternatives(source, options=tuple(distinct), labels=tuple(names))
+
+    def _conditional(self, expr: cst.IfExp, statement: cst.CSTNode) -> Any:
+        decided = self._decide(expr.test, statement)
+        if decided is True:
+            return self._value(expr.body, statement)
+        if decided is False:
+            return self._value(expr.orelse, statement)
+        body, orelse = self._value(expr.body, statement), self._value(expr.orelse, statement)
+        test = _source(expr.test)
+        return self._choice(
+            [body, orelse],
+            [f"{test}: {_source(expr.body)}", f"not {test}: {_source(expr.orelse)}"],
+            f"conditional {_source(expr)}",
+        )
+
+    def _decide(self, test: cst.BaseExpression, statement: cst.CSTNode) -> bool | None:
+        """Whether an ``if`` test is true at ``statement``; None when the source does not say.
+
+        Tests are decided from what is known (a helper's argument ``cached=True``, a constant
+        flag); a value that is merely unknown decides nothing.
+        """
+        key = id(test)
+        if key in self._deciding:
+            return None
+        self._deciding.add(key)
+        try:
+            return self._truth(test, statement)
+        except _OutOfBudget:
+            return None
+        finally:
+            self._deciding.discard(key)
+
+    def _truth(self, test: cst.BaseExpression, statement: cst.CSTNode) -> bool | None:
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            inner = self._truth(test.expression, statement)
+            return None if inner is None else not inner
+        if isinstance(test, cst.BooleanOperation):
+            left = self._truth(test.left, statement)
+            if isinstance(test.operator, cst.And):
+                if left is False:
+                    return False
+                right = self._truth(test.right, statement)
+                return False if right is False else (True if left and right else None)
+            if left is True:
+                return True
+            right = self._truth(test.right, statement)
+            return True if right is True else (False if left is False and right is False else None)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            return self._compare(test, statement)
+        return _truthiness(self._value(test, statement))
+
+    def _compare(self, test: cst.Comparison, statement: cst.CSTNode) -> bool | None:
+        target = test.comparisons[0]
+        left = self._value(test.left, statement)
+        right = self._value(target.comparator, statement)
+        if not (_plain(left) and _plain(right)):
+            return None
+        operator = target.operator
+        if isinstance(operator, cst.Is):
+            return left is right if left is None or right is None else None
+        if isinstance(operator, cst.IsNot):
+            return left is not right if left is None or right is None else None
+        if isinstance(operator, cst.Equal):
+            return bool(left == right)
+        if isinstance(operator, cst.NotEqual):
+            return bool(left != right)
+        return None
+
+    # ---- helpers: calls into the project's own functions -------------------------------------
+
+    def _invoke(
+        self,
+        function: cst.FunctionDef,
+        index: ModuleIndex,
+        call: cst.Call,
+        statement: cst.CSTNode,
+        method: bool = False,
+    ) -> Any:
+        """What a call to one of the project's functions returns, evaluated in that function
+        with its parameters bound to the arguments (defaults where none is passed)."""
+        source = f"call {_source(call.func)}()"
+        if function in self._frames or len(self._frames) >= _MAX_FRAMES:
+            return Unknown(source)  # recursion, or deeper than is worth following
+        if is_generator(function):
+            return Unknown(source)
+        arguments = _bind(function, call, statement, self.index, method)
+        if arguments is None:
+            return Unknown(source)  # a * or ** spread hides which argument is which
+        self._frames[function] = _Frame(function, arguments)
+        try:
+            with self._inside(index):
+                result = self._result(function, source)
+        finally:
+            del self._frames[function]
+        if _cached(function) or self._module_level(statement):
+            result = vol.rescope(result, "process")  # computed once per process
+        return result
+
+    def _result(self, function: cst.FunctionDef, source: str) -> Any:
+        found, falls_off = returns(function)
+        options: list[Any] = []
+        labels: list[str] = []
+        certain = False
+        for ret in found:
+            held = self._guards(ret.guards)
+            if held is False:
+                continue
+            options.append(self._value(ret.value, ret.statement) if ret.value else None)
+            labels.append(f"return {_source(ret.value) if ret.value else 'None'}")
+            if held is True and ret.certain:
+                certain = True
+                break
+        if not options or (falls_off and not certain):
+            return Unknown(source)  # may end without a return (None) on a way not followed
+        return self._choice(options, labels, source)
+
+    def _guards(self, guards: tuple[tuple[cst.If, bool], ...]) -> bool | None:
+        """Whether the ifs around a return lead to it: True, False, or None (not known)."""
+        held: bool | None = True
+        for node, in_body in guards:
+            truth = self._decide(node.test, node)
+            if truth is None:
+                held = None
+            elif truth is not in_body:
+                return False
+        return held
+
+    def _call_helper(
+        self, name: str, call: cst.Call, statement: cst.CSTNode, owner: cst.ClassDef | None
+    ) -> Any:
+        """``helper(...)`` or ``self.helper(...)`` of this module; None when there is none."""
+        helper = _helper_def(self.index, name, statement, owner)
+        if helper is None:
+            return None
+        return self._invoke(helper, self.index, call, statement, method=owner is not None)
+
+    def _self_attribute(self, attr: str, statement: cst.CSTNode) -> Any:
+        """``self.<attr>`` in a method: the value its one assignment gives it."""
+        owner = _enclosing_class(self.index, statement)
+        found = attribute_source(owner, attr) if owner is not None else None
+        if found is None:
+            return Unknown(f"self.{attr}")
+        with self._outside(found.method):
+            return self._value(found.value, found.statement)
+
+    # ---- files of the repository ----------------------------------------------------------------
+
+    def _path(self, value: Any) -> FilePath | None:
+        root = self.project.root if self.project is not None else None
+        return absolute(value, root) if root is not None else None
+
+    def _read(self, value: Any, call: cst.Call) -> Any:
+        """The text of a repository file, or text of unknown content."""
+        path = self._path(value)
+        text = self.project.read_text(path.path) if path and self.project else None
+        return text if text is not None else text_unknown(f"call {_source(call)}")
 
     def _bound(self, name: str, binding: Binding) -> Any:
         value = self._value(binding.value, binding.statement)
@@ -347,13 +622,20 @@ class Evaluator:
         return result
 
     def _fstring(self, expr: cst.FormattedString, statement: cst.CSTNode) -> Any:
+        fields = [p for p in expr.parts if isinstance(p, cst.FormattedStringExpression)]
+        values = [self._value(p.expression, statement) for p in fields]
+        lifted = _lift(lambda *v: self._fstring_text(expr, list(v)), *values)
+        return lifted if lifted is not _MISSING else self._fstring_text(expr, values)
+
+    def _fstring_text(self, expr: cst.FormattedString, values: list[Any]) -> Any:
         parts: list[str | Unknown] = []
+        inners = iter(values)
         for part in expr.parts:
             if isinstance(part, cst.FormattedStringText):
                 parts.append(_unescape_fstring_text(part.value, expr))
                 continue
             assert isinstance(part, cst.FormattedStringExpression)
-            inner = self._value(part.expression, statement)
+            inner = next(inners)
             plain = part.format_spec is None and part.conversion in (None, "s")
             if plain and isinstance(inner, str | int | float) and not isinstance(inner, bool):
                 parts.extend(_text_parts(inner if isinstance(inner, str) else str(inner)))
@@ -371,6 +653,16 @@ class Evaluator:
     def _binary(self, expr: cst.BinaryOperation, statement: cst.CSTNode) -> Any:
         left = self._value(expr.left, statement)
         right = self._value(expr.right, statement)
+        if isinstance(expr.operator, cst.Divide) and isinstance(left, FilePath):
+            if is_text(right) and not _partial(right):
+                return paths.join(left, right)
+            return Unknown(_source(expr))
+        lifted = _lift(lambda a, b: self._binary_values(expr, a, b), left, right)
+        if lifted is not _MISSING:
+            return lifted
+        return self._binary_values(expr, left, right)
+
+    def _binary_values(self, expr: cst.BinaryOperation, left: Any, right: Any) -> Any:
         if isinstance(expr.operator, cst.Add):
             return self._add(left, right, expr)
         if isinstance(expr.operator, cst.Multiply):
@@ -439,6 +731,8 @@ class Evaluator:
         return self._value(expr.slice[0].slice.value, statement)
 
     def _attribute(self, expr: cst.Attribute, statement: cst.CSTNode) -> Any:
+        if _is_name(expr.value, "self"):
+            return self._self_attribute(expr.attr.value, statement)
         qualified = self.index.qualified(expr)
         if qualified is not None:
             found = self._library_constant(qualified)
@@ -451,6 +745,8 @@ class Evaluator:
             return self._symbol_value(symbol, _source(expr))
         if isinstance(expr.value, cst.Call | cst.Attribute | cst.Name):
             receiver = self._value(expr.value, statement)
+            if isinstance(receiver, FilePath) and expr.attr.value == "parent":
+                return paths.parent(receiver)
             if isinstance(receiver, Volatile):  # uuid4().hex, datetime.now().year
                 day = expr.attr.value in vol.DAY_ATTRIBUTES and receiver.kind == "value"
                 scope = vol.granularity("%d", receiver.scope) if day else receiver.scope
@@ -504,6 +800,11 @@ class Evaluator:
                 return self._json_dumps(call, statement)
             if qualified in ("textwrap.dedent", "inspect.cleandoc"):
                 return self._text_call(call, statement, qualified)
+            if qualified in _PATH_FUNCTIONS:
+                return self._path_call(call, statement, qualified)
+            project = self._project_call(call, statement, qualified)
+            if project is not None:
+                return project
             return self._source_call(call, statement, qualified)
         if isinstance(func, cst.Name):
             if func.value == "dict" and resolve(self.index, "dict", statement) is None:
@@ -533,9 +834,14 @@ class Evaluator:
                 return Unknown(f"call {_source(call)}")
             if func.value in _ORDER_BUILTINS and resolve(self.index, func.value, statement) is None:
                 return self._builtin(call, func.value, statement)
+            result = self._call_helper(func.value, call, statement, None)
+            if result is not None and not _plain_unknown(result):
+                return result
             helper = self._helper_mark(func.value, statement, None)
             if helper is not None:
                 return vol.mark_unknown(Unknown(f"call {_source(func)}()"), helper)
+            if result is not None:
+                return result
         if isinstance(func, cst.Attribute):
             return self._method(call, func, statement)
         return Unknown(f"call {_source(func)}()")
@@ -719,11 +1025,11 @@ class Evaluator:
 
     def _method(self, call: cst.Call, func: cst.Attribute, statement: cst.CSTNode) -> Any:
         method = func.attr.value
-        if method == "read_text" or (
-            method == "read" and self._is_open_file(func.value, statement)
-        ):
-            return text_unknown(f"call {_source(call)}")
+        if method == "read" and self._is_open_file(func.value, statement):
+            return self._read(self._opened(func.value, statement), call)
         receiver = self._value(func.value, statement)
+        if method in ("read_text", "read_bytes") or isinstance(receiver, FilePath):
+            return self._path_method(call, receiver, method, statement)
         args = [self._value(a.value, statement) for a in call.args if _plain_positional(a)]
         if isinstance(receiver, str):
             result = _string_method(receiver, method, args, call)
@@ -758,10 +1064,86 @@ class Evaluator:
             return vol.taint(result, *args, *keywords)
         if _is_name(func.value, "self"):
             owner = _enclosing_class(self.index, statement)
+            called = self._call_helper(method, call, statement, owner) if owner else None
+            if called is not None and not _plain_unknown(called):
+                return called
             helper = self._helper_mark(method, statement, owner) if owner else None
             if helper is not None:
                 return vol.mark_unknown(result, helper)
+        module = self._module_of(func.value)
+        if module is not None and self.project is not None:
+            found = self.project.attribute(module, method)
+            invoked = self._invoke_symbol(found, call, statement)
+            if invoked is not None:
+                return invoked
         return result
+
+    def _project_call(self, call: cst.Call, statement: cst.CSTNode, qualified: str) -> Any:
+        """A call to a function another module of the project defines; None if it is not."""
+        if self.project is None:
+            return None
+        func = call.func
+        if isinstance(func, cst.Name):
+            found = self.project.symbol(self.index, func.value)
+        else:
+            found = self.project.qualified(self.index, qualified)
+        return self._invoke_symbol(found, call, statement)
+
+    def _invoke_symbol(self, found: Symbol | None, call: cst.Call, statement: cst.CSTNode) -> Any:
+        if found is None or found.kind != "function" or found.node is None:
+            return None
+        assert isinstance(found.node, cst.FunctionDef)
+        result = self._invoke(found.node, found.index, call, statement)
+        if _plain_unknown(result):  # still say what the helper's result carries per call
+            with self._inside(found.index):
+                mark = self._helper_mark(found.name, found.node, None)
+            if mark is not None:
+                return vol.mark_unknown(result, mark)
+        return result
+
+    def _opened(self, receiver: cst.BaseExpression, statement: cst.CSTNode) -> Any:
+        """The path given to the ``open(...)`` a file object comes from."""
+        if isinstance(receiver, cst.Name):
+            for node in self.index.ancestors(statement):
+                if isinstance(node, cst.With):
+                    for item in node.items:
+                        target = item.asname.name if item.asname is not None else None
+                        if isinstance(target, cst.Name) and target.value == receiver.value:
+                            return self._opened(item.item, statement)
+        if isinstance(receiver, cst.Call) and receiver.args:
+            first = receiver.args[0]
+            if first.keyword is None and not first.star:
+                return self._value(first.value, statement)
+        return None
+
+    def _path_method(
+        self, call: cst.Call, receiver: Any, method: str, statement: cst.CSTNode
+    ) -> Any:
+        path = receiver if isinstance(receiver, FilePath) else None
+        if method == "read_text" and path is not None:
+            return self._read(path, call)
+        if method in ("read_text", "read_bytes"):
+            return text_unknown(f"call {_source(call)}")
+        args = [self._value(a.value, statement) for a in call.args if _plain_positional(a)]
+        if method == "joinpath" and path and all(is_text(a) and not _partial(a) for a in args):
+            return paths.join(path, *args)
+        if method in ("resolve", "absolute") and path is not None and not args:
+            return path
+        return Unknown(f"call {_source(call)}")
+
+    def _path_call(self, call: cst.Call, statement: cst.CSTNode, qualified: str) -> Any:
+        """``Path(...)``, ``os.path.join(...)``, ``os.path.dirname(...)`` and kin."""
+        args = [self._value(a.value, statement) for a in call.args if _plain_positional(a)]
+        unknown = Unknown(f"call {_source(call)}")
+        if len(args) != len(call.args) or not args:
+            return unknown
+        first = args[0] if isinstance(args[0], FilePath) else self._path(args[0])
+        rest = args[1:]
+        if first is None or not all(is_text(a) and not _partial(a) for a in rest):
+            return unknown
+        if qualified.endswith(("dirname", "parent")):
+            return paths.parent(first) if not rest else unknown
+        return paths.join(first, *rest)
 
     def _is_open_file(self, receiver: cst.BaseExpression, statement: cst.CSTNode) -> bool:
         """``open(...)`` itself, or a name bound by ``with open(...) as name`` around the call."""
@@ -817,6 +1199,12 @@ class Evaluator:
 
 
 _ORDER_BUILTINS = frozenset({"sorted", "list", "tuple", "set", "frozenset"})
+_PATH_FUNCTIONS = frozenset(
+    {
+        "pathlib.Path", "pathlib.PurePath", "os.path.join", "os.path.dirname",
+        "os.path.abspath", "os.path.realpath", "os.path.normpath",
+    }
+)  # fmt: skip
 _VIEWS = frozenset({"keys", "values", "items"})
 _CACHE_DECORATORS = frozenset({"cache", "lru_cache", "cached", "cached_property"})
 
@@ -894,6 +1282,95 @@ def _returns(helper: cst.FunctionDef) -> list[tuple[cst.BaseExpression, cst.CSTN
             continue
         stack.extend(node.children)
     return found
+
+
+def _plain_unknown(value: Any) -> bool:
+    """An Unknown that says nothing more (no per-call mark, no alternatives)."""
+    return type(value) is Unknown
+
+
+def _lift(operation: Callable[..., Any], *values: Any) -> Any:
+    """``operation`` on each combination of the values' alternatives (``_MISSING`` when no value
+    has alternatives, Unknown when there are too many combinations)."""
+    if not any(isinstance(v, Alternatives) for v in values):
+        return _MISSING
+    combos: list[tuple[list[Any], list[str]]] = [([], [])]
+    for value in values:
+        options = value.options if isinstance(value, Alternatives) else (value,)
+        labels = value.labels if isinstance(value, Alternatives) else ("",)
+        combos = [
+            ([*vs, option], [*ls, label] if label else ls)
+            for vs, ls in combos
+            for option, label in zip(options, labels, strict=True)
+        ]
+        if len(combos) > _MAX_OPTIONS:
+            return Unknown("too many alternatives")
+    results = [operation(*vs) for vs, _ in combos]
+    source = next(v.source for v in values if isinstance(v, Alternatives))
+    return Alternatives(
+        source, options=tuple(results), labels=tuple("; ".join(ls) for _, ls in combos)
+    )
+
+
+def _bind(
+    function: cst.FunctionDef,
+    call: cst.Call,
+    statement: cst.CSTNode,
+    index: ModuleIndex,
+    method: bool,
+) -> dict[str, _Argument] | None:
+    """The call's arguments by parameter name; None when a spread hides the mapping."""
+    params = function.params
+    positional = [p.name.value for p in (*params.posonly_params, *params.params)]
+    if method and positional[:1] in (["self"], ["cls"]):
+        positional = positional[1:]
+    names = set(positional) | {p.name.value for p in params.kwonly_params}
+    bound: dict[str, _Argument] = {}
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            if arg.keyword.value not in names:
+                return None if not isinstance(params.star_kwarg, cst.Param) else bound
+            bound[arg.keyword.value] = _Argument(arg.value, statement, index)
+            continue
+        if position >= len(positional):
+            if isinstance(params.star_arg, cst.Param):
+                continue
+            return None  # more arguments than parameters: not this function, or a bug
+        bound[positional[position]] = _Argument(arg.value, statement, index)
+        position += 1
+    return bound
+
+
+def _same(left: Any, right: Any) -> bool:
+    """Equal values (an Unknown equals only itself: two unknowns may differ)."""
+    if isinstance(left, Unknown) or isinstance(right, Unknown):
+        return left is right
+    if isinstance(left, PartialText) or isinstance(right, PartialText):
+        return left is right
+    try:
+        return type(left) is type(right) and bool(left == right)
+    except Exception:
+        return False
+
+
+def _plain(value: Any) -> bool:
+    """A value whose comparison means what Python would compute."""
+    if isinstance(value, Unknown | Dumped | Constructed | FilePath) or _partial(value):
+        return False
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _truthiness(value: Any) -> bool | None:
+    if isinstance(value, Unknown | Dumped | FilePath) or _partial(value):
+        return None
+    if isinstance(value, Constructed):
+        return True
+    if value is None or isinstance(value, str | int | float | bool | list | dict):
+        return bool(value)
+    return None
 
 
 def _cached(helper: cst.FunctionDef) -> bool:

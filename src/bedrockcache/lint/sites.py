@@ -19,7 +19,7 @@ from bedrockcache.lint.evaluate import Evaluator
 from bedrockcache.lint.index import ModuleIndex, split_qualified
 from bedrockcache.unknown import PartialText, Unknown
 
-__all__ = ["CallSite", "FileContext", "assigned_name", "known_model"]
+__all__ = ["CallSite", "FileContext", "assigned_name", "known_model", "may_be_claude"]
 
 
 @dataclass
@@ -123,6 +123,19 @@ def assigned_name(ctx: FileContext, call: cst.Call) -> str | None:
             if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                 return small.target.value
     return None
+
+
+def may_be_claude(model: object) -> bool:
+    """Whether a model id may name Claude: an id that is known text and names another model
+    (Nova, Titan, Llama, Mistral, ...) is not audited at all."""
+    if not isinstance(model, str):
+        return True  # Unknown or absent: may be
+    lowered = model.lower()
+    return (
+        "anthropic" in lowered
+        or "claude" in lowered
+        or ":application-inference-profile/" in lowered
+    )
 
 
 def known_model(value: Any) -> str | Unknown | None:

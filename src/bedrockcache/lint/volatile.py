@@ -22,6 +22,7 @@ __all__ = [
     "granularity",
     "is_constant",
     "mark_unknown",
+    "rescope",
     "source_scope",
     "taint",
     "time_argument",
@@ -155,6 +156,24 @@ def mark_unknown(result: object, mark: Volatile, scope: str | None = None) -> ob
     if isinstance(result, Unknown) and not isinstance(result, Volatile):
         return _marked(result, mark, scope)
     return result
+
+
+def rescope(value: object, scope: str, depth: int = 0) -> object:
+    """``value`` with its per-call marks changed to ``scope``: a helper's result computed once
+    (``@functools.cache``, or called at import time) changes per process, not per call."""
+    if depth > 12 or find_volatile(value) is None:
+        return value
+    if isinstance(value, Volatile):
+        if value.scope != "call":
+            return value
+        return Volatile(value.source, value.origin, scope, value.kind, value.node)
+    if isinstance(value, PartialText):
+        return PartialText(tuple(rescope(p, scope, depth + 1) for p in value.parts))  # type: ignore[misc]
+    if isinstance(value, dict):
+        return {k: rescope(v, scope, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rescope(v, scope, depth + 1) for v in value]
+    return value
 
 
 def _marked(unknown: Unknown, mark: Volatile, scope: str) -> Volatile:

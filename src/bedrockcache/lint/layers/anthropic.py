@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from bedrockcache.backends import Backend
-from bedrockcache.lint.layers.boto3 import _self_assignments
+from bedrockcache.lint.classes import self_assignments
 from bedrockcache.lint.sites import CallSite, FileContext, known_model
 
 __all__ = ["find"]
@@ -60,7 +60,7 @@ def _is_bedrock_client(ctx: FileContext, client: cst.BaseExpression, at: cst.CST
         cls = ctx.enclosing_class(at)
         found = [
             _is_bedrock_client(ctx, value, statement)
-            for statement, value in (_self_assignments(cls, client.attr.value) if cls else ())
+            for statement, value in (self_assignments(cls, client.attr.value) if cls else ())
         ]
         return bool(found) and all(found)
     if isinstance(client, cst.Name):

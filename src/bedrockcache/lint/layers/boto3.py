@@ -17,8 +17,9 @@ from typing import Any
 import libcst as cst
 
 from bedrockcache.backends import Backend
+from bedrockcache.lint.classes import self_assignments
 from bedrockcache.lint.evaluate import Dumped
-from bedrockcache.lint.sites import CallSite, FileContext, known_model
+from bedrockcache.lint.sites import CallSite, FileContext, known_model, may_be_claude
 from bedrockcache.unknown import PartialText, Unknown
 
 __all__ = ["find"]
@@ -62,7 +63,7 @@ def _site(
         request["modelId"] = known_model(request["modelId"])
     elif hidden is not None:
         request["modelId"] = hidden
-    if not _may_be_claude(request.get("modelId")):
+    if not may_be_claude(request.get("modelId")):
         return None  # Anthropic caching rules do not apply to other models
     if backend is Backend.BEDROCK_CONVERSE:
         if hidden is not None:
@@ -97,17 +98,6 @@ def _anthropic_shaped(body: object) -> bool:
     if not isinstance(body, dict):
         return True  # unknown: may be
     return "messages" in body or "anthropic_version" in body
-
-
-def _may_be_claude(model: object) -> bool:
-    if not isinstance(model, str):
-        return True  # Unknown or absent: may be
-    lowered = model.lower()
-    return (
-        "anthropic" in lowered
-        or "claude" in lowered
-        or ":application-inference-profile/" in lowered
-    )
 
 
 def receiver_kind(
@@ -162,7 +152,7 @@ def _self_attribute(ctx: FileContext, attr: str, at: cst.CSTNode, method: str) -
     if cls is None:
         return None
     kinds = set()
-    for statement, value in _self_assignments(cls, attr):
+    for statement, value in self_assignments(cls, attr):
         bound = ctx.bound_call(value, statement)
         kinds.add(_made_by(ctx, *bound, method) if bound is not None else None)
         if isinstance(value, cst.Name):
@@ -173,33 +163,6 @@ def _self_attribute(ctx: FileContext, attr: str, at: cst.CSTNode, method: str) -
     if len(kinds) == 1:
         return kinds.pop()
     return None
-
-
-def _self_assignments(
-    cls: cst.ClassDef, attr: str
-) -> Iterator[tuple[cst.CSTNode, cst.BaseExpression]]:
-    stack: list[cst.CSTNode] = [cls.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.SimpleStatementLine):
-            for small in node.body:
-                targets = []
-                if isinstance(small, cst.Assign):
-                    targets = [t.target for t in small.targets]
-                elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                    targets = [small.target]
-                for target in targets:
-                    if (
-                        isinstance(target, cst.Attribute)
-                        and isinstance(target.value, cst.Name)
-                        and target.value.value == "self"
-                        and target.attr.value == attr
-                    ):
-                        value = small.value
-                        assert value is not None
-                        yield node, value
-            continue
-        stack.extend(node.children)
 
 
 def _defines(cls: cst.ClassDef, method: str) -> bool:

@@ -19,9 +19,10 @@ from typing import Any
 import libcst as cst
 
 from bedrockcache.backends import Backend
+from bedrockcache.lint.classes import self_assignments
 from bedrockcache.lint.evaluate import ConstructorSpec, is_text
-from bedrockcache.lint.layers.boto3 import _may_be_claude, _self_assignments
 from bedrockcache.lint.sites import CallSite, FileContext, known_model
+from bedrockcache.lint.sites import may_be_claude as _claude_id
 from bedrockcache.objects import Constructed
 from bedrockcache.unknown import Unknown
 
@@ -103,7 +104,7 @@ def may_be_claude(request: Mapping[str, Any]) -> bool:
     """Anthropic caching rules apply: the model (or the one behind an ARN) may be Claude."""
     for key in ("base_model", "base_model_id", "model", "model_id"):
         if request.get(key) is not None:
-            return _may_be_claude(request[key])
+            return _claude_id(request[key])
     return True
 
 
@@ -127,7 +128,7 @@ def _self_uses(ctx: FileContext, call: cst.Call) -> Iterator[tuple[cst.Call, str
     cls = ctx.enclosing_class(statement) if attr else None
     if cls is None or attr is None:
         return
-    assigned = [value for _s, value in _self_assignments(cls, attr)]
+    assigned = [value for _s, value in self_assignments(cls, attr)]
     if len(assigned) != 1 or assigned[0] is not call:
         return
     for other in ctx.index.calls:
