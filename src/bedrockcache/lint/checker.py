@@ -16,11 +16,11 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from bedrockcache.audit import AuditReport, audit
+from bedrockcache.audit import audit
 from bedrockcache.backends import wire_shaped
 from bedrockcache.config import Settings
 from bedrockcache.facts import Facts, default_facts
-from bedrockcache.findings import Finding, Outcome, Severity
+from bedrockcache.findings import Finding, Severity
 from bedrockcache.lint.cache import FileResult
 from bedrockcache.lint.diagnostic import Diagnostic, Unresolved, internal_error
 from bedrockcache.lint.discover import is_excluded
@@ -29,6 +29,7 @@ from bedrockcache.lint.fixes import FixContext, fix_finding, fixers
 from bedrockcache.lint.index import ModuleIndex
 from bedrockcache.lint.layers import constants, constructors, functions, layer_modules
 from bedrockcache.lint.noqa import NoqaMap, apply_noqa, parse_noqa
+from bedrockcache.lint.precision import verdict
 from bedrockcache.lint.prefilter import might_have_call_site
 from bedrockcache.lint.prefix import entry_node
 from bedrockcache.lint.project import Project
@@ -36,10 +37,10 @@ from bedrockcache.lint.screen import calls_a_target
 from bedrockcache.lint.sites import CallSite, FileContext, may_be_claude
 from bedrockcache.lint.source import decode_source
 from bedrockcache.lint.variants import variants
+from bedrockcache.lint.wrappers import wrapper_sites
 from bedrockcache.objects import Constructed
 from bedrockcache.rules.catalogue import catalogue
 from bedrockcache.rules.stability import check_prefix
-from bedrockcache.unknown import Unknown
 from bedrockcache.wire import WireRequest, path_steps
 
 __all__ = ["check_source"]
@@ -64,7 +65,10 @@ def check_source(
     """
     settings = settings or Settings()
     data = source.encode("utf-8") if isinstance(source, str) else source
-    if prefilter and not might_have_call_site(data):
+    project = project or project_for(settings)
+    real = os.path.realpath(path) if os.path.isfile(path) else None
+    wrapper_caller = project.screen.imports_call_sites(real, data)
+    if prefilter and not might_have_call_site(data) and not wrapper_caller:
         return FileResult()
     text = decode_source(data)
     if text is None:
@@ -86,7 +90,9 @@ def check_source(
     except (RecursionError, MemoryError):
         return _finish(_not_audited(path, "too deeply nested to parse"), text, path, settings, noqa)
     if tree is not None:
-        if not calls_a_target(tree):  # ast is ten times faster than libcst: most files stop here
+        # ast is ten times faster than libcst: most files stop here, unless they call a wrapper
+        # another module of the project defines.
+        if not calls_a_target(tree) and not wrapper_caller:
             return _finish(FileResult(parsed=True), text, path, settings, noqa)
         try:
             module = cst.parse_module(text)
@@ -94,7 +100,6 @@ def check_source(
             reason = f"libcst cannot parse this file ({type(exc).__name__}); it was not audited"
             return _finish(_not_audited(path, reason), text, path, settings, noqa)
     report = FileResult(parsed=True)
-    project = project or project_for(settings)
     try:
         _analyse(module, path, settings, facts, report, project)
     except Exception as exc:  # a bug of ours must not stop the run; it is reported (exit 3)
@@ -128,7 +133,7 @@ def _analyse_module(
     report: FileResult,
     project: Project,
 ) -> None:
-    sites = list(_sites(index, settings.volatile_sources, project))
+    sites = list(_sites(index, settings.volatile_sources, project, facts or _facts(settings)))
     if sites:
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         for ctx, site in sites:
@@ -163,8 +168,12 @@ _PROJECTS: dict[str, Project] = {}
 
 
 def _sites(
-    index: ModuleIndex, volatile_sources: tuple[str, ...] = (), project: Project | None = None
+    index: ModuleIndex,
+    volatile_sources: tuple[str, ...] = (),
+    project: Project | None = None,
+    facts: Facts | None = None,
 ) -> Iterator[tuple[FileContext, CallSite]]:
+    """The module's call sites, then those reached through the project's own functions."""
     evaluator = Evaluator(
         index, constructors(), functions(), constants(), volatile_sources, project
     )
@@ -172,6 +181,8 @@ def _sites(
     for module in layer_modules():
         for site in module.find(ctx):
             yield ctx, site
+    for site in wrapper_sites(ctx, facts or default_facts()):
+        yield ctx, site
 
 
 @dataclasses.dataclass(frozen=True)
@@ -285,19 +296,12 @@ def _audit_variant(
     model_id = audited.wire.model_id if audited.wire is not None else None
     if claude_only and isinstance(model_id, str) and not may_be_claude(model_id):
         return False
-    if isinstance(model_id, Unknown):
-        reasons.append(f"model id unknown ({model_id.source}): Claude caching rules may not apply")
-    for finding in audited.findings:
-        if finding.code.startswith("BC1") and (
-            isinstance(model_id, Unknown) or not _could_cache(audited, facts or _facts(settings))
-        ):
-            # Nothing is lost without a directive when the model may not be Claude, when the
-            # request holds only the per-call question, or when even all of its stable prefix is
-            # below the minimum (a literal "hi" in demo code).
-            continue
-        if finding.outcome is Outcome.UNAUDITED:
-            reasons.append(f"{finding.code} {finding.message}")
-            continue
+    judged = verdict(audited, facts or _facts(settings))
+    reasons += [r for r in judged.reasons if r not in site.inherited_reasons]
+    if site.inherited:  # a wrapper's own findings are reported inside it, not at each caller
+        judged.reported = [f for f in judged.reported if (f.code, f.path) not in site.inherited]
+        index = None  # and the caller's arguments are not rewritten for it
+    for finding in judged.reported:
         raw = audited.wire.raw if audited.wire is not None else None
         wire_only = _wire_space(finding.code, site)
         node, exact = _locate(finding.path, site, origins, raw, in_scope, wire_only)
@@ -329,8 +333,7 @@ def _audit_variant(
         report.diagnostics += _prefix_diagnostics(
             audited.wire, site, origins, positions, in_scope, path, fixing
         )
-    if reasons or audited.unaudited:
-        reasons += [f"unknown: {u}" for u in audited.unaudited]
+    if reasons:
         report.unresolved.append(
             Unresolved(path, start.line, start.column + 1, site.kind, tuple(reasons))
         )
@@ -357,6 +360,8 @@ def _prefix_diagnostics(
 
     found = []
     for item in check_prefix(wire, line_of):
+        if (item.finding.code, item.finding.path) in site.inherited:
+            continue  # the wrapper's own prefix reports it
         node = entry_node(site.request, item.mark, origins, in_scope)
         exact = node is not None
         if node is None:
@@ -370,23 +375,6 @@ def _prefix_diagnostics(
             diagnostic = dataclasses.replace(diagnostic, autofix=autofix)
         found.append(diagnostic)
     return found
-
-
-def _could_cache(report: AuditReport, facts: Facts) -> bool:
-    """Whether a directive could cache anything across calls: there is a stable prefix (more than
-    the per-call question), and it is not certainly below the model's minimum (or, for a model
-    the data does not know, below every caching model's minimum)."""
-    if report.wire is None:
-        return True
-    stable = report.wire.stable_tokens
-    if stable.high == 0:
-        return False
-    model = report.model.model if report.model is not None else None
-    if model is not None and model.min_tokens:
-        minimum = model.min_tokens
-    else:
-        minimum = min((m.min_tokens or 0 for m in facts.models if m.caching == "yes"), default=0)
-    return not stable.below(minimum)
 
 
 def _diagnostic(finding: Finding, path: str, where: CodeRange, exact: bool) -> Diagnostic:
@@ -456,6 +444,7 @@ def _walk(
     in_scope: Callable[[cst.CSTNode], bool],
 ) -> tuple[cst.CSTNode, int]:
     matched = 0
+    foreign = False  # the last node seen was made in another module
     for step in steps:
         container = value.kwargs if isinstance(value, Constructed) else value
         in_list = isinstance(container, list) and isinstance(step, int) and step < len(container)
@@ -468,16 +457,23 @@ def _walk(
             or origins.elements.get((id(container), step))
             or origins.nodes.get(id(nxt))
         )
+        if found is not None and isinstance(in_scope, _Scope) and not in_scope.local(found):
+            # Made in another module (a wrapper's parameter, an imported constant): never the
+            # place to report; an argument deeper down may be this file's own literal.
+            foreign = True
+            value = nxt
+            matched += 1
+            continue
         if found is not None and not in_scope(found) and isinstance(nxt, dict | list):
             # A shared constant's literal (a cachePoint dict) serves many call sites: report the
             # use. A value given to a framework object elsewhere is the thing to change: go there.
             break
-        if found is not None and isinstance(in_scope, _Scope) and not in_scope.local(found):
-            break  # made in another module: reported (and fixed) where this file uses it
         if found is not None:
-            node = found
+            node, foreign = found, False
         value = nxt
         matched += 1
+    if foreign:
+        matched = min(matched, len(steps) - 1)  # the place itself is in another module
     return node, matched
 
 

@@ -39,7 +39,15 @@ from bedrockcache.lint.returns import is_generator, returns
 from bedrockcache.objects import Constructed
 from bedrockcache.unknown import Alternatives, PartialText, Unknown, Volatile, join_parts
 
-__all__ = ["ConstructorSpec", "Dumped", "Evaluator", "Origins", "is_text", "text_unknown"]
+__all__ = [
+    "Callee",
+    "ConstructorSpec",
+    "Dumped",
+    "Evaluator",
+    "Origins",
+    "is_text",
+    "text_unknown",
+]
 
 _BUDGET = 20_000  # expression evaluations per call site before giving up (Unknown)
 _MAX_FRAMES = 6  # helpers called within helpers before a call is Unknown
@@ -100,6 +108,15 @@ class _Argument:
     index: ModuleIndex
 
 
+@dataclass(frozen=True)
+class Callee:
+    """A function of the project a call runs; ``method`` when ``self`` is bound by the call."""
+
+    function: cst.FunctionDef
+    index: ModuleIndex
+    method: bool
+
+
 @dataclass
 class _Frame:
     """A helper being evaluated for one call: its parameters bound to the caller's arguments."""
@@ -149,7 +166,7 @@ class Evaluator:
         self._deciding: set[int] = set()  # if-tests being decided (a test about itself is not)
 
     @contextlib.contextmanager
-    def _inside(self, index: ModuleIndex) -> Iterator[None]:
+    def inside(self, index: ModuleIndex) -> Iterator[None]:
         """Evaluate in another module of the project: names there resolve in its index."""
         outer, self.index = self.index, index
         try:
@@ -158,6 +175,47 @@ class Evaluator:
             self.index = outer
 
     # ---- public ---------------------------------------------------------------------------------
+
+    def callee(self, call: cst.Call, statement: cst.CSTNode) -> Callee | None:
+        """The project function a call runs (a local helper, ``self.method``, an imported one)."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            if func.value in self.index.imports or func.value in self.index.relative:
+                found = self.project.symbol(self.index, func.value) if self.project else None
+                return _callee_of(found)
+            helper = _helper_def(self.index, func.value, statement, None)
+            return Callee(helper, self.index, False) if helper is not None else None
+        if not isinstance(func, cst.Attribute):
+            return None
+        if _is_name(func.value, "self"):
+            owner = _enclosing_class(self.index, statement)
+            helper = _helper_def(self.index, func.attr.value, statement, owner) if owner else None
+            return Callee(helper, self.index, True) if helper is not None else None
+        if self.project is None:
+            return None
+        module = self._module_of(func.value)
+        if module is not None:
+            return _callee_of(self.project.attribute(module, func.attr.value))
+        qualified = self.index.qualified(func)
+        if qualified is not None:
+            return _callee_of(self.project.qualified(self.index, qualified))
+        return None
+
+    @contextlib.contextmanager
+    def calling(self, callee: Callee, call: cst.Call, statement: cst.CSTNode) -> Iterator[bool]:
+        """Evaluate inside ``callee`` as called by ``call``: its parameters are the call's
+        arguments. Yields False (and binds nothing) when the call cannot be followed."""
+        function = callee.function
+        arguments = _bind(function, call, statement, self.index, callee.method)
+        if arguments is None or function in self._frames or len(self._frames) >= _MAX_FRAMES:
+            yield False
+            return
+        self._frames[function] = _Frame(function, arguments)
+        try:
+            with self.inside(callee.index):
+                yield True
+        finally:
+            del self._frames[function]
 
     def value(self, expr: cst.BaseExpression, statement: cst.CSTNode) -> Any:
         """What ``expr`` evaluates to at ``statement`` (the statement that contains it)."""
@@ -283,7 +341,7 @@ class Evaluator:
         frame = self._frames.get(function) if function is not None else None
         if frame is not None and name in frame.arguments:
             argument = frame.arguments[name]
-            with self._inside(argument.index), self._outside(function):
+            with self.inside(argument.index), self._outside(function):
                 return self._value(argument.expr, argument.statement)
         default = self._default(function, name, frame is not None) if function else None
         if default is not None:
@@ -451,7 +509,7 @@ class Evaluator:
             return Unknown(source)  # a * or ** spread hides which argument is which
         self._frames[function] = _Frame(function, arguments)
         try:
-            with self._inside(index):
+            with self.inside(index):
                 result = self._result(function, source)
         finally:
             del self._frames[function]
@@ -776,7 +834,7 @@ class Evaluator:
         try:
             if self._depth > 60:
                 return Unknown(f"name {source!r}")
-            with self._inside(symbol.index):
+            with self.inside(symbol.index):
                 return self._bound(symbol.name, symbol.binding)
         finally:
             self._depth -= 1
@@ -1095,7 +1153,7 @@ class Evaluator:
         assert isinstance(found.node, cst.FunctionDef)
         result = self._invoke(found.node, found.index, call, statement)
         if _plain_unknown(result):  # still say what the helper's result carries per call
-            with self._inside(found.index):
+            with self.inside(found.index):
                 mark = self._helper_mark(found.name, found.node, None)
             if mark is not None:
                 return vol.mark_unknown(result, mark)
@@ -1282,6 +1340,12 @@ def _returns(helper: cst.FunctionDef) -> list[tuple[cst.BaseExpression, cst.CSTN
             continue
         stack.extend(node.children)
     return found
+
+
+def _callee_of(found: Symbol | None) -> Callee | None:
+    if found is None or found.kind != "function" or not isinstance(found.node, cst.FunctionDef):
+        return None
+    return Callee(found.node, found.index, False)
 
 
 def _plain_unknown(value: Any) -> bool:

@@ -33,11 +33,15 @@ _FIRST = (b"converse", b"invoke_model", b"bedrock", b"strands", b"noqa")
 _NOQA_CODE = re.compile(rb"(?i:noqa)[^\n]*BC\d")
 
 
-def might_have_call_site(data: bytes) -> bool:
-    """False only when no call site can be in the file: it is then never parsed."""
+def might_have_call_site(data: bytes, *, noqa: bool = True) -> bool:
+    """False only when no call site can be in the file: it is then never parsed.
+
+    ``noqa=False`` asks about call sites only (not a ``noqa`` to check): whether a module other
+    files import may be a wrapper around a Bedrock call.
+    """
     lowered = data.lower()
     if not any(word in lowered for word in _FIRST):
         return False
     if any(all(word in data for word in group) for group in _GROUPS):
         return True
-    return b"noqa" in lowered and _NOQA_CODE.search(data) is not None
+    return noqa and b"noqa" in lowered and _NOQA_CODE.search(data) is not None

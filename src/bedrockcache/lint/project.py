@@ -21,6 +21,7 @@ from typing import Literal
 import libcst as cst
 
 from bedrockcache.lint.bindings import Binding, module_binding, rebound_at_module_level
+from bedrockcache.lint.imports import ImportScreen, import_roots, module_file
 from bedrockcache.lint.index import ModuleIndex, RelativeImport
 from bedrockcache.lint.source import decode_source
 
@@ -68,6 +69,7 @@ class Project:
         self._files: dict[str, str | None] = {}
         self._stamps: dict[str, tuple[int, int] | None] = {}
         self._fresh: set[str] = set()  # stamps checked since ``begin``
+        self.screen = ImportScreen(self.root, self.contains, max_module_bytes)
         self.used: dict[str, str] = {}  # path -> sha256 of what was read for the current file
 
     # ---- the file being linted -----------------------------------------------------------------
@@ -252,29 +254,17 @@ class Project:
         return None
 
     def _roots(self, index: ModuleIndex) -> list[str]:
-        """Where absolute imports start: above the importer's top package, the project root and
-        its ``src`` (the layouts a project's own code is imported from)."""
-        roots = []
-        if index.path is not None:
-            top = os.path.dirname(index.path)
-            while os.path.isfile(os.path.join(top, "__init__.py")):
-                top = os.path.dirname(top)
-            roots.append(top)
-        roots += [self.root, os.path.join(self.root, "src")]
-        return list(dict.fromkeys(roots))
+        return import_roots(index.path, self.root)
 
     def _module_at(self, base: str, parts: list[str]) -> ModuleIndex | None:
         if not parts:
             return self._package(base)
-        path = os.path.join(base, *parts)
-        for candidate in (path + ".py", os.path.join(path, "__init__.py")):
-            if os.path.isfile(candidate):
-                return self.load(candidate)
-        return None
+        found = module_file(base, parts)
+        return self.load(found) if found is not None else None
 
     def _package(self, folder: str) -> ModuleIndex | None:
-        init = os.path.join(folder, "__init__.py")
-        return self.load(init) if os.path.isfile(init) else None
+        init = module_file(folder, [])
+        return self.load(init) if init is not None else None
 
 
 def _transparent(node: cst.FunctionDef | cst.ClassDef) -> bool:

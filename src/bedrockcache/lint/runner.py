@@ -19,7 +19,8 @@ from typing import Any
 from bedrockcache.config import Settings
 from bedrockcache.lint.cache import Cache, FileResult, default_cache_dir
 from bedrockcache.lint.diagnostic import LintResult, internal_error
-from bedrockcache.lint.discover import discover
+from bedrockcache.lint.discover import discover, is_excluded
+from bedrockcache.lint.imports import ImportScreen
 from bedrockcache.lint.prefilter import might_have_call_site
 from bedrockcache.lint.reading import UNREADABLE, NotRegularFile, read_regular, unreadable
 
@@ -50,6 +51,10 @@ def lint_paths(
     seen: dict[str, list[Any]] = {}
     result = LintResult(files_checked=len(files))
     current = _Digests()
+    root = os.path.realpath(settings.root)
+    screen = ImportScreen(
+        root, lambda path: _inside(path, root) and not is_excluded(path, settings)
+    )
     for directory, error in walk_errors:
         _report_unreadable(result, settings, display_path(directory), error, directory=True)
     pending: list[tuple[str, bytes]] = []  # (display path, contents)
@@ -76,9 +81,13 @@ def lint_paths(
             _report_unreadable(result, settings, shown, error)
             continue
         if not might_have_call_site(data):
-            if stamp is not None:
-                seen[str(file)] = [*stamp, None]
-            continue
+            imported = screen.imported(str(file), data)
+            if not (imported and screen.imports_call_sites(str(file), data)):
+                # Remembered as "no call site" only when it imports none of the project's
+                # modules: one of them could become a wrapper while this file stays unchanged.
+                if stamp is not None and not imported:
+                    seen[str(file)] = [*stamp, None]
+                continue
         if stamp is not None:
             seen[str(file)] = [*stamp, hashlib.sha256(data).hexdigest()]
         cached = cache.get(shown, data) if cache is not None else None
@@ -96,6 +105,11 @@ def lint_paths(
     result.diagnostics.sort()
     result.unresolved.sort()
     return result
+
+
+def _inside(path: str, root: str) -> bool:
+    real = os.path.realpath(path)
+    return real == root or real.startswith(root + os.sep)
 
 
 class _Digests:

@@ -29,13 +29,39 @@ class CallSite:
     node: cst.CSTNode  # reported when a finding has no more precise place
     request: dict[str, Any]
     hidden: list[str] = field(default_factory=list)  # arguments hidden behind * or ** spreads
+    # Reached through a wrapper (``node`` is the call of the wrapper): what the wrapper's own
+    # audit reports already, (code, path) and reasons, is not reported again at this caller.
+    inherited: frozenset[tuple[str, str | None]] = frozenset()
+    inherited_reasons: frozenset[str] = frozenset()
 
 
 class FileContext:
-    def __init__(self, index: ModuleIndex, evaluator: Evaluator) -> None:
+    """What the finders of one module share. ``within`` restricts the calls they start from to
+    one function's (a wrapper whose call sites are audited for one of its callers)."""
+
+    def __init__(
+        self,
+        index: ModuleIndex,
+        evaluator: Evaluator,
+        within: cst.FunctionDef | None = None,
+    ) -> None:
         self.index = index
         self.evaluator = evaluator
         self.consumed: set[int] = set()  # calls already audited as part of another call site
+        self.within = within
+        self._calls: list[cst.Call] | None = None
+
+    @property
+    def calls(self) -> list[cst.Call]:
+        """The calls the finders start from: the module's, or the wrapper function's."""
+        if self._calls is None:
+            if self.within is None:
+                self._calls = self.index.calls
+            else:
+                self._calls = [
+                    c for c in self.index.calls if self.within in self.index.ancestors(c)
+                ]
+        return self._calls
 
     def statement(self, node: cst.CSTNode) -> cst.CSTNode:
         return self.index.statement_of[node]
@@ -46,7 +72,7 @@ class FileContext:
         return split_qualified(qualified) if qualified else None
 
     def calls_to(self, package: str, *names: str) -> Iterator[cst.Call]:
-        for call in self.index.calls:
+        for call in self.calls:
             callee = self.callee(call)
             if callee is not None and callee[0] == package and callee[1] in names:
                 yield call

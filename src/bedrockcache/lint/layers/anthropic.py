@@ -23,7 +23,7 @@ _KEYS = ("model", "system", "messages", "tools", "betas", "extra_headers", "extr
 
 
 def find(ctx: FileContext) -> Iterator[CallSite]:
-    for call in ctx.index.calls:
+    for call in ctx.calls:
         func = call.func
         if not (isinstance(func, cst.Attribute) and func.attr.value in METHODS):
             continue

@@ -36,7 +36,7 @@ _CLIENT_TYPE = "BedrockRuntimeClient"
 
 
 def find(ctx: FileContext) -> Iterator[CallSite]:
-    for call in ctx.index.calls:
+    for call in ctx.calls:
         func = call.func
         if not isinstance(func, cst.Attribute) or func.attr.value not in OPERATIONS:
             continue
