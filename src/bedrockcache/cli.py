@@ -4,7 +4,7 @@ Exit codes (stable, documented in the README):
   0  success: no diagnostics (lint), or caching will apply (audit --strict)
   1  lint found diagnostics; audit or trace --strict and caching will not apply
   2  bad input or usage: unreadable file, invalid JSON, unknown backend, rule code or config key
-trace exits with the traced program's own code when that is not 0.
+trace exits with the traced program's own code when that is not 0 (128 + N when signal N killed it).
 Errors are one line on stderr, never a traceback.
 """
 
@@ -181,8 +181,8 @@ def trace_command(
     """Run a Python program with capture on and audit every Bedrock request it sent.
 
     Offline by default: each request is answered in-process, so no credentials or network are
-    needed. Exits with the program's exit code when it fails; otherwise 0, or 1 with --strict
-    when a request will not cache.
+    needed. Exits with the program's exit code when it fails (128 + N when signal N killed it,
+    as a shell reports it); otherwise 0, or 1 with --strict when a request will not cache.
     """
     from bedrockcache.tracing import TraceError, run
 
