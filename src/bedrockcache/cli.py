@@ -55,6 +55,10 @@ def _read_request(path: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         _fail(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+    except RecursionError:
+        _fail(f"{name} is nested too deeply to read")
+    except ValueError as exc:  # a number with more digits than Python reads
+        _fail(f"{name} cannot be read: {str(exc).split(';')[0]}")
 
 
 def _backend(name: str | None) -> Backend | None:

@@ -38,11 +38,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bedrockcache.backends import Backend, detect_backend, parse_backend, translator
+from bedrockcache.backends import Backend, detect_backend, parse_backend, translate
 from bedrockcache.facts import Facts, ModelFacts, ModelRef, default_facts
 from bedrockcache.tokens import ZERO, TokenBand
 from bedrockcache.unknown import PartialText, Unknown
-from bedrockcache.wire import Block, Section, WireRequest
+from bedrockcache.wire import (
+    Block,
+    Section,
+    WireRequest,
+    nested_values,
+    refusing_what_python_cannot_write,
+)
 
 __all__ = ["Placement", "Suggestion", "suggest_breakpoints", "suggestion_dict", "suggestion_text"]
 
@@ -108,15 +114,16 @@ def suggest_breakpoints(
     (RequestError) on an unknown backend or a request Bedrock could never parse, like ``audit()``.
     """
     facts = facts or default_facts()
-    chosen_backend = detect_backend(request) if backend is None else parse_backend(backend)
-    translation = translator(chosen_backend).translate(request, facts, chosen_backend)
-    wire = translation.wire
-    if wire is None:
-        why = "; ".join(f.message for f in translation.findings) or "the layer refuses it"
-        return Suggestion((), ZERO, None, (f"nothing reaches Bedrock: {why}",))
-    model_id = model if model is not None else wire.model_id
-    ref = facts.resolve(model_id) if isinstance(model_id, str) else None
-    return _Planner(wire, facts, ref, chosen_backend).run()
+    with refusing_what_python_cannot_write():
+        chosen_backend = detect_backend(request) if backend is None else parse_backend(backend)
+        translation = translate(request, chosen_backend, facts)
+        wire = translation.wire
+        if wire is None:
+            why = "; ".join(f.message for f in translation.findings) or "the layer refuses it"
+            return Suggestion((), ZERO, None, (f"nothing reaches Bedrock: {why}",))
+        model_id = model if model is not None else wire.model_id
+        ref = facts.resolve(model_id) if isinstance(model_id, str) else None
+        return _Planner(wire, facts, ref, chosen_backend).run()
 
 
 class _Planner:
@@ -180,7 +187,7 @@ class _Planner:
             return True
         if isinstance(block.text, PartialText) and block.text.unknown_parts:
             return True
-        return _holds_runtime_value(_resolve(self.wire.raw, block.path))
+        return _holds_runtime_value(_resolve(self.wire.raw, block.path), block.path)
 
     def _roles(self) -> dict[int, str]:
         messages = self.wire.raw.get("messages") if isinstance(self.wire.raw, Mapping) else None
@@ -562,17 +569,12 @@ def _resolve(raw: object, path: str) -> object:
     return node
 
 
-def _holds_runtime_value(value: object) -> bool:
+def _holds_runtime_value(value: object, path: str) -> bool:
     """An Unknown, or text with unknown parts, anywhere in the element (directives aside)."""
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, PartialText):
-        return bool(value.unknown_parts)
-    if isinstance(value, Mapping):
-        return any(_holds_runtime_value(v) for k, v in value.items() if k != "cache_control")
-    if isinstance(value, (list, tuple)):
-        return any(_holds_runtime_value(v) for v in value)
-    return False
+    return any(
+        isinstance(v, Unknown) or (isinstance(v, PartialText) and bool(v.unknown_parts))
+        for v in nested_values(value, path, skip_key="cache_control")
+    )
 
 
 # ---- output (the CLI prints these) ----------------------------------------------------------
