@@ -431,6 +431,8 @@ def test_cli_text_from_stdin_with_model_and_backend(run):
         (["suggest", "-", "--backend", "nope"], "{}", "unknown backend"),
         (["suggest", "-"], "[1, 2]", "cannot detect the backend"),
         (["suggest", "/nonexistent/request.json"], None, "cannot read"),
+        (["suggest", "-", "--backend", "litellm"], "[1]", "litellm request must be an object"),
+        (["suggest", "-"], "[" * 100_000 + "]" * 100_000, "nested too deeply to read"),
     ],
 )
 def test_cli_bad_input_is_one_line_exit_2(run, args, stdin, message):
