@@ -81,6 +81,20 @@ def test_bad_input_is_one_line_exit_2(run, args, stdin, message):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    "backend",
+    ["litellm", "strands", "pydantic-ai-bedrock", "bedrock-invoke-anthropic", "anthropic-bedrock"],
+)
+def test_a_request_file_that_is_not_an_object_is_one_line_exit_2(run, backend):
+    """`[1]` was an AttributeError traceback and exit 1 on every backend but Converse."""
+    result = run(["audit", "{file}", "--backend", backend], [1])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"bedrockcache: error: a {backend} request must be an object "
+        "(the call's keyword arguments), not list\n"
+    )
+
+
 def test_non_utf8_file(tmp_path):
     path = tmp_path / "r.json"
     path.write_bytes(b'{"a": "\xff"}')

@@ -138,12 +138,62 @@ def test_override_adds_a_model_and_can_name_an_application_profile():
         ({"x": {"ids": ["a"], "caching": "yes"}}, "models.x.min_tokens"),
         ({"x": {"ids": ["a"], "caching": "yes", "min_tokens": 1, "ttls": ["2h"]}}, "models.x.ttls"),
         ({"claude-sonnet-4-6": {"min_token": 5}}, "unknown key 'min_token'"),
-        ({"claude-sonnet-4-6": {"prices": {"input": "x", "write_5m": 1, "read": 1}}}, "numbers"),
+        (
+            {"claude-sonnet-4-6": {"prices": {"input": "x", "write_5m": 1, "read": 1}}},
+            "models.claude-sonnet-4-6.prices.input: must be a non-negative number, not a string",
+        ),
     ],
 )
 def test_bad_overrides_name_the_key(override, message):
     with pytest.raises(FactsError, match=message.replace(".", r"\.")):
         load_facts(override)
+
+
+SONNET_46 = "claude-sonnet-4-6"
+PRICES = {"input": 3, "write_5m": 3.75, "read": 0.3}
+
+
+@pytest.mark.parametrize(
+    ("fields", "key", "shown"),
+    [
+        ({"min_tokens": True}, "min_tokens", "a boolean (true)"),
+        ({"min_tokens": False}, "min_tokens", "a boolean (false)"),
+        ({"min_tokens": 1024.0}, "min_tokens", "1024.0"),
+        ({"min_tokens": "1024"}, "min_tokens", "a string"),
+        ({"min_tokens": 0}, "min_tokens", "0"),
+        ({"regional_premium": True}, "regional_premium", "a boolean (true)"),
+        ({"regional_premium": float("nan")}, "regional_premium", "nan"),
+        ({"regional_premium": -0.1}, "regional_premium", "-0.1"),
+        ({"prices": {**PRICES, "input": True}}, "prices.input", "a boolean (true)"),
+        ({"prices": {**PRICES, "read": "0.3"}}, "prices.read", "a string"),
+        ({"prices": {**PRICES, "write_5m": float("inf")}}, "prices.write_5m", "inf"),
+        ({"prices": {**PRICES, "write_1h": False}}, "prices.write_1h", "a boolean (false)"),
+        ({"prices": {**PRICES, "input": 10**5000}}, "prices.input", "an integer too large"),
+        ({"prices": {**PRICES, "input": -(10**5000)}}, "prices.input", "a negative integer"),
+    ],
+)
+def test_numeric_fields_refuse_booleans_and_non_numbers(fields, key, shown):
+    """``true`` is not 1 here: a minimum of 1 would make every prefix reach it and hide BC305."""
+    with pytest.raises(FactsError) as info:
+        load_facts({SONNET_46: fields})
+    message = str(info.value)
+    assert message.startswith(f"models.{SONNET_46}.{key}: must be a ")
+    assert message.endswith(f", not {shown}")
+    assert "\n" not in message
+
+
+def test_a_model_that_does_not_cache_may_omit_min_tokens_but_not_give_a_bad_one():
+    facts = load_facts({"old": {"ids": ["a.old-v1"], "caching": "no"}})
+    assert facts.resolve("a.old-v1").model.min_tokens is None
+    with pytest.raises(FactsError, match=r"models\.old\.min_tokens: .*boolean"):
+        load_facts({"old": {"ids": ["a.old-v1"], "caching": "no", "min_tokens": True}})
+
+
+def test_integers_and_floats_are_accepted_where_numbers_are():
+    fields = {"min_tokens": 2048, "regional_premium": 0, "prices": {**PRICES, "write_1h": 6}}
+    model = load_facts({SONNET_46: fields}).resolve("anthropic.claude-sonnet-4-6").model
+    assert (model.min_tokens, model.regional_premium) == (2048, 0.0)
+    assert (model.prices.input, model.prices.write_1h) == (3.0, 6.0)
 
 
 def test_layer_facts_name_only_known_models(facts):

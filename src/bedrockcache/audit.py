@@ -6,13 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bedrockcache.backends import Backend, detect_backend, parse_backend, translator
+from bedrockcache.backends import Backend, detect_backend, parse_backend, translate
 from bedrockcache.facts import Facts, ModelRef, default_facts
 from bedrockcache.findings import Finding, Outcome, Severity
 from bedrockcache.rules.bedrock import EXPLAINS_MISSING, check_request, honoured_breakpoints
 from bedrockcache.rules.catalogue import rule
 from bedrockcache.tokens import TokenBand
-from bedrockcache.wire import WireRequest
+from bedrockcache.wire import WireRequest, refusing_what_python_cannot_write
 
 __all__ = ["AuditReport", "audit"]
 
@@ -82,13 +82,18 @@ def audit(
     """Audit the keyword arguments you would pass to ``backend`` (see the README for each shape).
 
     With ``backend=None`` the backend is detected from the request's shape and the report says so.
-    An unknown backend raises ValueError; a request Bedrock could never parse raises RequestError
-    (a ValueError too).
+    An unknown backend, or no backend's shape matching, raises ValueError; a request Bedrock could
+    never receive raises RequestError (a ValueError too). Nothing else escapes, whatever the
+    request holds (the README's "Errors" lists the cases).
     """
-    facts = facts or default_facts()
+    with refusing_what_python_cannot_write():
+        return _audit(request, backend, facts or default_facts())
+
+
+def _audit(request: Any, backend: Backend | str | None, facts: Facts) -> AuditReport:
     detected = backend is None
     chosen = detect_backend(request) if backend is None else parse_backend(backend)
-    translation = translator(chosen).translate(request, facts, chosen)
+    translation = translate(request, chosen, facts)
     findings = list(translation.findings)
     wire = translation.wire
     model: ModelRef | None = None

@@ -5,7 +5,7 @@ Exit codes (stable, documented in the README):
   1  lint found diagnostics; audit or trace --strict and caching will not apply
   2  bad input or usage: unreadable file, invalid JSON, unknown backend, rule code or config key
   3  internal error: a bug of bedrockcache's (pytest's convention), reported as one line
-trace exits with the traced program's own code when that is not 0.
+trace exits with the traced program's own code when that is not 0 (128 + N when signal N killed it).
 Errors are one line on stderr, never a traceback (BEDROCKCACHE_TRACEBACK=1 adds the traceback
 of an internal error).
 """
@@ -139,6 +139,10 @@ def _read_request(path: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         _fail(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+    except RecursionError:
+        _fail(f"{name} is nested too deeply to read")
+    except ValueError as exc:  # a number with more digits than Python reads
+        _fail(f"{name} cannot be read: {str(exc).split(';')[0]}")
 
 
 def _backend(name: str | None) -> Backend | None:
@@ -269,8 +273,8 @@ def trace_command(
     """Run a Python program with capture on and audit every Bedrock request it sent.
 
     Offline by default: each request is answered in-process, so no credentials or network are
-    needed. Exits with the program's exit code when it fails; otherwise 0, or 1 with --strict
-    when a request will not cache.
+    needed. Exits with the program's exit code when it fails (128 + N when signal N killed it,
+    as a shell reports it); otherwise 0, or 1 with --strict when a request will not cache.
     """
     from bedrockcache.tracing import TraceError, run
 

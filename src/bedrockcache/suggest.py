@@ -38,11 +38,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bedrockcache.backends import Backend, detect_backend, parse_backend, translator
+from bedrockcache.backends import Backend, detect_backend, parse_backend, translate
 from bedrockcache.facts import Facts, ModelFacts, ModelRef, default_facts
 from bedrockcache.tokens import ZERO, TokenBand
 from bedrockcache.unknown import PartialText, Unknown
-from bedrockcache.wire import Block, Section, WireRequest
+from bedrockcache.wire import (
+    Block,
+    Section,
+    WireRequest,
+    nested_values,
+    refusing_what_python_cannot_write,
+)
 
 __all__ = ["Placement", "Suggestion", "suggest_breakpoints", "suggestion_dict", "suggestion_text"]
 
@@ -108,15 +114,16 @@ def suggest_breakpoints(
     (RequestError) on an unknown backend or a request Bedrock could never parse, like ``audit()``.
     """
     facts = facts or default_facts()
-    chosen_backend = detect_backend(request) if backend is None else parse_backend(backend)
-    translation = translator(chosen_backend).translate(request, facts, chosen_backend)
-    wire = translation.wire
-    if wire is None:
-        why = "; ".join(f.message for f in translation.findings) or "the layer refuses it"
-        return Suggestion((), ZERO, None, (f"nothing reaches Bedrock: {why}",))
-    model_id = model if model is not None else wire.model_id
-    ref = facts.resolve(model_id) if isinstance(model_id, str) else None
-    return _Planner(wire, facts, ref, chosen_backend).run()
+    with refusing_what_python_cannot_write():
+        chosen_backend = detect_backend(request) if backend is None else parse_backend(backend)
+        translation = translate(request, chosen_backend, facts)
+        wire = translation.wire
+        if wire is None:
+            why = "; ".join(f.message for f in translation.findings) or "the layer refuses it"
+            return Suggestion((), ZERO, None, (f"nothing reaches Bedrock: {why}",))
+        model_id = model if model is not None else wire.model_id
+        ref = facts.resolve(model_id) if isinstance(model_id, str) else None
+        return _Planner(wire, facts, ref, chosen_backend).run()
 
 
 class _Planner:
@@ -180,7 +187,7 @@ class _Planner:
             return True
         if isinstance(block.text, PartialText) and block.text.unknown_parts:
             return True
-        return _holds_runtime_value(_resolve(self.wire.raw, block.path))
+        return _holds_runtime_value(_resolve(self.wire.raw, block.path), block.path)
 
     def _roles(self) -> dict[int, str]:
         messages = self.wire.raw.get("messages") if isinstance(self.wire.raw, Mapping) else None
@@ -443,45 +450,103 @@ def _choose(values: Sequence[int], slots: int, forced: set[int]) -> list[int]:
     """Indices of at most ``slots`` candidates that maximize the tokens read from cache.
 
     A later call that differs from candidate ``d`` on reads the prefix of the last chosen point
-    at or before ``d``; the sum of that over every ``d`` is maximized exactly (O(n^2 k)). The
-    indices in ``forced`` are always chosen.
+    at or before ``d``; the sum of that over every ``d`` is maximized exactly. The indices in
+    ``forced`` are always chosen. ``values`` never decrease (each is a prefix's token count), so
+    taking every slot never scores less.
+
+    With ``best[c][j]`` the score of ``c`` points, the last at ``j``, counting the candidates
+    before ``j``: ``best[c][j] = max over i < j of best[c-1][i] + values[i] * (j - i)``. Each ``i``
+    is the line ``values[i] * x + (best[c-1][i] - values[i] * i)`` evaluated at ``x = j``; slopes
+    and queries both increase, so a monotone hull answers each layer in O(n), O(n k) in all (a
+    20,000-turn conversation plans as fast as it audits). A transition may not skip a forced
+    index, so the hull restarts at each one.
     """
     n = len(values)
     k = min(slots, n)
     if k <= 0:
         return []
     forced = set(sorted(forced)[-k:])
-    minus = float("-inf")
-
-    def free(lo: int, hi: int) -> bool:  # no forced index strictly between lo and hi
-        return not any(lo < f < hi for f in forced)
-
-    # best[c][j]: score of c points, the last at j, counting the candidates before j.
-    best = [[minus] * n for _ in range(k + 1)]
-    parent = [[-1] * n for _ in range(k + 1)]
-    for j in range(n):
-        if free(-1, j):
-            best[1][j] = 0.0
-    for c in range(2, k + 1):
-        for j in range(n):
-            for i in range(j):
-                if best[c - 1][i] == minus or not free(i, j):
-                    continue
-                score = best[c - 1][i] + values[i] * (j - i)
-                if score > best[c][j]:
-                    best[c][j], parent[c][j] = score, i
-    end, top = -1, minus
-    for j in range(n):
-        if best[k][j] != minus and free(j, n):
-            score = best[k][j] + values[j] * (n - j)
-            if score > top:
-                end, top = j, score
+    first_forced = min(forced, default=n - 1)
+    last_forced = max(forced, default=0)
+    # Layer 1: a first point before (or at) the first forced index.
+    best: list[int | None] = [0 if j <= first_forced else None for j in range(n)]
+    parents: list[list[int]] = []
+    for _ in range(2, k + 1):
+        hull = _Hull()
+        layer: list[int | None] = [None] * n
+        parent = [-1] * n
+        for j in range(1, n):
+            i = j - 1
+            if i in forced:
+                hull.clear()  # no transition past a forced index
+            score = best[i]
+            if score is not None:
+                hull.add(values[i], score - values[i] * i, i)
+            found = hull.query(j)
+            if found is not None:
+                layer[j], parent[j] = found
+        best = layer
+        parents.append(parent)
+    end, top = -1, None
+    for j in range(last_forced, n):
+        score = best[j]
+        if score is not None:
+            total = score + values[j] * (n - j)
+            if top is None or total > top:
+                end, top = j, total
     picked = []
-    c = k
-    while end >= 0 and c >= 1:
+    for parent in reversed(parents):
+        if end < 0:
+            break
         picked.append(end)
-        end, c = parent[c][end], c - 1
+        end = parent[end]
+    if end >= 0:
+        picked.append(end)
     return sorted(picked)
+
+
+class _Hull:
+    """The upper envelope of lines added in order of non-decreasing slope, queried at
+    non-decreasing x: every line is added and dropped at most once (the convex hull trick)."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[int, int, int]] = []  # (slope, intercept, tag)
+        self.front = 0
+
+    def clear(self) -> None:
+        self.lines.clear()
+        self.front = 0
+
+    def add(self, slope: int, intercept: int, tag: int) -> None:
+        lines = self.lines
+        if len(lines) > self.front and lines[-1][0] == slope:
+            if lines[-1][1] >= intercept:
+                return  # never above the line already there
+            lines.pop()
+        while len(lines) - self.front >= 2 and _useless(lines[-2], lines[-1], slope, intercept):
+            lines.pop()
+        lines.append((slope, intercept, tag))
+
+    def query(self, x: int) -> tuple[int, int] | None:
+        """The highest value at ``x`` and its line's tag; None while the hull is empty."""
+        lines = self.lines
+        if self.front >= len(lines):
+            return None
+        while self.front + 1 < len(lines) and _at(lines[self.front + 1], x) > _at(
+            lines[self.front], x
+        ):
+            self.front += 1
+        line = lines[self.front]
+        return _at(line, x), line[2]
+
+
+def _at(line: tuple[int, int, int], x: int) -> int:
+    return line[0] * x + line[1]
+
+
+def _useless(a: tuple[int, int, int], b: tuple[int, int, int], slope: int, intercept: int) -> bool:
+    """Line ``b`` (between ``a`` and the new line, by slope) is nowhere strictly the highest."""
+    return (intercept - a[1]) * (b[0] - a[0]) >= (b[1] - a[1]) * (slope - a[0])
 
 
 def _message_index(path: str) -> int | None:
@@ -504,17 +569,12 @@ def _resolve(raw: object, path: str) -> object:
     return node
 
 
-def _holds_runtime_value(value: object) -> bool:
+def _holds_runtime_value(value: object, path: str) -> bool:
     """An Unknown, or text with unknown parts, anywhere in the element (directives aside)."""
-    if isinstance(value, Unknown):
-        return True
-    if isinstance(value, PartialText):
-        return bool(value.unknown_parts)
-    if isinstance(value, Mapping):
-        return any(_holds_runtime_value(v) for k, v in value.items() if k != "cache_control")
-    if isinstance(value, (list, tuple)):
-        return any(_holds_runtime_value(v) for v in value)
-    return False
+    return any(
+        isinstance(v, Unknown) or (isinstance(v, PartialText) and bool(v.unknown_parts))
+        for v in nested_values(value, path, skip_key="cache_control")
+    )
 
 
 # ---- output (the CLI prints these) ----------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bedrockcache.capturing import CapturedRequest, capture
 
-__all__ = ["TraceError", "run", "start_in_child"]
+__all__ = ["TraceError", "exit_status", "run", "start_in_child"]
 
 _SITE = Path(__file__).resolve().parent / "_trace_site"
 _PACKAGE_PARENT = Path(__file__).resolve().parent.parent
@@ -28,7 +28,8 @@ class TraceError(Exception):
 
 
 def run(command: list[str], *, passthrough: bool = False) -> tuple[int, list[CapturedRequest]]:
-    """Run ``command`` with capture on; its exit code and every request it sent, in order."""
+    """Run ``command`` with capture on; its exit status (128 + N when signal N killed it) and
+    every request it sent, in order."""
     if command and command[0].endswith(".py"):
         command = [sys.executable, *command]
     with tempfile.TemporaryDirectory(prefix="bedrockcache-trace-") as tmp:
@@ -41,7 +42,7 @@ def run(command: list[str], *, passthrough: bool = False) -> tuple[int, list[Cap
         paths = [str(_SITE), env.get("PYTHONPATH", ""), str(_PACKAGE_PARENT)]
         env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
         try:
-            code = subprocess.call(command, env=env)
+            code = exit_status(subprocess.call(command, env=env))
         except FileNotFoundError:
             raise TraceError(f"command not found: {command[0]}") from None
         except PermissionError:
@@ -49,6 +50,12 @@ def run(command: list[str], *, passthrough: bool = False) -> tuple[int, list[Cap
         except KeyboardInterrupt:
             code = 130
         return code, read_trace(trace_file)
+
+
+def exit_status(returncode: int) -> int:
+    """A child's return code as an exit status: killed by signal N (``-N`` from subprocess) is
+    128 + N, as a shell reports it; ``sys.exit(-N)`` would exit 256 - N, a meaningless number."""
+    return 128 - returncode if returncode < 0 else returncode
 
 
 def read_trace(path: Path) -> list[CapturedRequest]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,6 +20,7 @@ from bedrockcache.tokens import UNBOUNDED, ZERO, TokenBand, estimate_text
 from bedrockcache.unknown import PartialText, Unknown
 
 __all__ = [
+    "MAX_DEPTH",
     "Block",
     "Breakpoint",
     "Dialect",
@@ -28,8 +31,10 @@ __all__ = [
     "WireRequest",
     "from_anthropic_body",
     "from_converse",
+    "nested_values",
     "parse_body",
     "path_steps",
+    "refusing_what_python_cannot_write",
     "value_at",
 ]
 
@@ -75,7 +80,38 @@ def value_at(value: Any, path: str) -> Any:
 
 
 class RequestError(ValueError):
-    """The request is not something Bedrock could receive (invalid JSON, wrong top-level type)."""
+    """The request is not something Bedrock could receive (invalid JSON, wrong top-level type,
+    nested more than ``MAX_DEPTH`` levels deep, a value no JSON encoder writes)."""
+
+
+@contextmanager
+def refusing_what_python_cannot_write() -> Iterator[None]:
+    """Turn what a hostile request breaks deep inside an audit into a RequestError.
+
+    Nesting deeper than Python can walk (RecursionError), and an integer longer than Python will
+    print (ValueError from the first message or path that formats it). No program can send either
+    to Bedrock: botocore and httpx serialize with the same interpreter. Checking every value up
+    front would cost every audit a walk of the whole request; this costs nothing until it fires.
+    """
+    try:
+        yield
+    except RequestError:
+        raise
+    except RecursionError:
+        raise RequestError("the request is nested too deeply to audit") from None
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):
+            raise
+        limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)()
+        raise RequestError(
+            f"the request holds an integer of more than {limit:,} digits, "
+            "which Python cannot write as JSON"
+        ) from None
+
+
+# How deep a value inside a block (a tool schema, a tool's input or result) may nest. Real ones
+# nest a few dozen levels at most; the bound keeps every walk far from Python's recursion limit.
+MAX_DEPTH = 200
 
 
 @dataclass(frozen=True)
@@ -205,23 +241,53 @@ def parse_body(body: object) -> object:
     return body
 
 
-def _json_len(value: object) -> TokenBand:
+def _json_len(value: object, path: str) -> TokenBand:
+    """The token band of a block that is sized as the JSON Bedrock receives."""
+    partial = any(
+        isinstance(v, PartialText) and v.unknown_parts for v in nested_values(value, path)
+    )
     try:
         text = json.dumps(value, default=_unknown_default, ensure_ascii=False)
     except _HasUnknown:
         return UNBOUNDED
+    except (TypeError, ValueError) as exc:  # a key no encoder writes, an int too long to print
+        reason = str(exc).split(";")[0]
+        raise RequestError(f"{path} cannot be sent as JSON: {reason}") from None
     band = estimate_text(text)
-    return TokenBand(band.low, None) if _has_partial_text(value) else band
+    return TokenBand(band.low, None) if partial else band
 
 
-def _has_partial_text(value: object) -> bool:
-    if isinstance(value, PartialText):
-        return bool(value.unknown_parts)
-    if isinstance(value, Mapping):
-        return any(_has_partial_text(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_has_partial_text(v) for v in value)
-    return False
+def nested_values(value: object, path: str, *, skip_key: str | None = None) -> Iterator[object]:
+    """``value`` and every value inside it (mappings, lists, tuples), without recursion.
+
+    The walk refuses to go deeper than ``MAX_DEPTH`` levels (RequestError naming ``path``), which
+    keeps every walk over a request, json.dumps included, far from Python's recursion limit, and
+    ends a structure that contains itself. ``skip_key`` leaves out that key's values.
+    """
+    stack: list[tuple[object, int]] = [(value, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        item, depth = pop()
+        yield item
+        kind = type(item)
+        if kind in _LEAVES or isinstance(item, str):
+            continue
+        if kind is dict or isinstance(item, Mapping):
+            if skip_key is None:
+                children = list(item.values())
+            else:
+                children = [v for k, v in item.items() if k != skip_key]
+        elif kind is list or isinstance(item, (list, tuple)):
+            children = list(item)
+        else:
+            continue
+        if children and depth >= MAX_DEPTH:
+            raise RequestError(f"{path} is nested more than {MAX_DEPTH} levels deep")
+        for child in reversed(children):
+            push((child, depth + 1))
+
+
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 class _HasUnknown(Exception):
@@ -377,7 +443,7 @@ def _converse_element(
             for r, inner in enumerate(inner_blocks if isinstance(inner_blocks, list) else ()):
                 if isinstance(inner, Mapping) and "cachePoint" in inner:
                     b.problems.append(Problem("cache-point-in-tool-result", f"{path}.content[{r}]"))
-        tokens = _json_len(value)
+        tokens = _json_len(value, path)
     b.block(Block(section, path, kind, tokens, text))
 
 
@@ -448,7 +514,7 @@ def _anthropic_block(
         tokens, text = UNBOUNDED, None
     else:
         body = {k: v for k, v in block.items() if k != "cache_control"}
-        tokens, text = _json_len(body), None
+        tokens, text = _json_len(body, path), None
     b.block(Block(section, path, kind, tokens, text))
     if "cache_control" in block:
         directive = block["cache_control"]

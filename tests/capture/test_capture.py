@@ -6,13 +6,12 @@ import asyncio
 import json
 import os
 import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from bedrockcache import Usage, capture
 from bedrockcache.capturing.credentials import PLACEHOLDER_KEY_ID
+from capture.server import RecordingServer
 
 boto3 = pytest.importorskip("boto3")
 
@@ -206,60 +205,32 @@ def test_assert_caches_fails_when_the_selection_is_empty(client) -> None:  # typ
 # -- pass-through and other traffic -------------------------------------------------------------
 
 
-class _FakeBedrock(BaseHTTPRequestHandler):
-    seen: list[str] = []  # noqa: RUF012
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
-        _FakeBedrock.seen.append(self.path)
-        body = b'{"output": {"message": {"role": "assistant", "content": [{"text": "real"}]}},'
-        body += b' "stopReason": "end_turn", "usage": {"inputTokens": 1, "outputTokens": 1,'
-        body += b' "totalTokens": 2}, "metrics": {"latencyMs": 1}}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def local_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeBedrock)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _FakeBedrock.seen = []
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-def test_passthrough_sends_the_request_on_and_records_it(local_server: str) -> None:
+def test_passthrough_sends_the_request_on_and_records_it(local_server: RecordingServer) -> None:
     client = boto3.client(
         "bedrock-runtime",
         region_name="us-east-1",
-        endpoint_url=local_server,
+        endpoint_url=local_server.url,
         aws_access_key_id="x",
         aws_secret_access_key="y",
     )
     with capture(passthrough=True) as captured:
         response = client.converse(**CACHED)
     assert response["output"]["message"]["content"] == [{"text": "real"}]
-    assert _FakeBedrock.seen == [f"/model/{SONNET.replace(':', '%3A')}/converse"]
+    assert local_server.seen == [f"/model/{SONNET.replace(':', '%3A')}/converse"]
     assert captured.requests[0].model_id == SONNET
 
 
-def test_other_http_traffic_is_neither_recorded_nor_answered(local_server: str) -> None:
+def test_other_http_traffic_is_neither_recorded_nor_answered(
+    local_server: RecordingServer,
+) -> None:
     httpx = pytest.importorskip("httpx")
     with capture() as captured:
-        response = httpx.post(f"{local_server}/model/x/not-an-operation", content=b"{}")
-        plain = httpx.post(f"{local_server}/v1/messages", content=b"{}")
+        response = httpx.post(f"{local_server.url}/model/x/not-an-operation", content=b"{}")
+        plain = httpx.post(f"{local_server.url}/v1/messages", content=b"{}")
     assert response.json()["output"]["message"]["content"] == [{"text": "real"}]
     assert plain.status_code == 200
     assert len(captured) == 0
-    assert _FakeBedrock.seen == ["/model/x/not-an-operation", "/v1/messages"]
+    assert local_server.seen == ["/model/x/not-an-operation", "/v1/messages"]
 
 
 # -- the httpx stacks: anthropic (httpx2) and LiteLLM (httpx) -----------------------------------

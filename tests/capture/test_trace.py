@@ -69,6 +69,23 @@ def test_the_programs_own_failure_is_the_exit_code(tmp_path: Path) -> None:
     assert "no Bedrock request was captured" in out
 
 
+@pytest.mark.parametrize(("name", "status"), [("SIGTERM", 143), ("SIGKILL", 137)])
+def test_a_program_killed_by_a_signal_exits_128_plus_the_signal(
+    tmp_path: Path, program: Path, name: str, status: int
+) -> None:
+    """subprocess reports -N; passed to sys.exit that became 256 - N (241, 247)."""
+    killed = tmp_path / "killed.py"
+    killed.write_text(
+        f"import os, runpy, signal\nrunpy.run_path({str(program)!r})\n"
+        f"os.kill(os.getpid(), signal.{name})\n"
+    )
+    code, out, _ = trace("--format", "json", "--", str(killed))
+    assert code == status
+    data = json.loads(out)
+    assert data["exit_code"] == status
+    assert len(data["requests"]) == 1  # what it sent before it died is still audited
+
+
 def test_python_subprocesses_of_the_program_are_traced(tmp_path: Path, program: Path) -> None:
     parent = tmp_path / "parent.py"
     parent.write_text(

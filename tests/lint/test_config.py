@@ -6,7 +6,9 @@ import pickle
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from bedrockcache.cli import main
 from bedrockcache.config import (
     DEFAULT_EXCLUDE,
     ConfigError,
@@ -217,6 +219,33 @@ def test_models_error_is_a_config_error_naming_the_model_key(tmp_path):
 def test_models_bad_value_is_a_config_error(tmp_path):
     message = _error(tmp_path, "[tool.bedrockcache.models.claude-sonnet-4-6]\nmin_tokens = -5\n")
     assert "models.claude-sonnet-4-6.min_tokens" in message
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("min_tokens = true", "min_tokens"),
+        ("regional_premium = false", "regional_premium"),
+        ("prices = { input = true, write_5m = 1, read = 1 }", "prices.input"),
+        ("prices = { input = 3, write_5m = inf, read = 1 }", "prices.write_5m"),
+    ],
+)
+def test_models_boolean_or_non_finite_number_is_a_config_error(tmp_path, line, key):
+    """TOML's `true` would pass as 1 in Python; a minimum of 1 hides BC305 on every request."""
+    message = _error(tmp_path, f"[tool.bedrockcache.models.claude-sonnet-4-6]\n{line}\n")
+    assert f"[tool.bedrockcache] models.claude-sonnet-4-6.{key}: must be a " in message
+    assert "\n" not in message
+
+
+def test_models_boolean_min_tokens_exits_2_with_one_line(tmp_path):
+    _pyproject(tmp_path, "[tool.bedrockcache.models.claude-sonnet-4-6]\nmin_tokens = true\n")
+    (tmp_path / "app.py").write_text("x = 1\n")
+    result = CliRunner().invoke(main, ["lint", str(tmp_path / "app.py")])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"bedrockcache: error: {tmp_path / 'pyproject.toml'}: [tool.bedrockcache] "
+        "models.claude-sonnet-4-6.min_tokens: must be a positive integer, not a boolean (true)"
+    ]
 
 
 def test_table_that_is_not_a_table(tmp_path):

@@ -1,8 +1,10 @@
 """Backends: one module per layer, translating that layer's inputs into the Bedrock wire request.
 
-Each module exposes ``translate(request, facts) -> Translation`` (what that library really sends,
-and what it drops on the way) and ``looks_like(request) -> bool`` (for backend detection). Modules
-are imported on first use, so auditing one layer never loads the others.
+Each module exposes ``translate(request, facts, backend) -> Translation`` (what that library
+really sends, and what it drops on the way) and ``looks_like(request, backend) -> bool`` (for
+backend detection). Modules are imported on first use, so auditing one layer never loads the
+others. Callers go through ``translate()`` here, which refuses what is not a request at all the
+same way for every backend.
 """
 
 from __future__ import annotations
@@ -11,9 +13,22 @@ import importlib
 from collections.abc import Mapping
 from enum import Enum
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Backend", "detect_backend", "parse_backend", "translator", "wire_shaped"]
+from bedrockcache.wire import RequestError
+
+if TYPE_CHECKING:
+    from bedrockcache.backends.base import Translation
+    from bedrockcache.facts import Facts
+
+__all__ = [
+    "Backend",
+    "detect_backend",
+    "parse_backend",
+    "translate",
+    "translator",
+    "wire_shaped",
+]
 
 
 class Backend(str, Enum):
@@ -87,10 +102,27 @@ def translator(backend: Backend) -> ModuleType:
     return importlib.import_module(f"bedrockcache.backends.{_MODULES[backend]}")
 
 
-def detect_backend(request: Any) -> Backend:
-    """The backend whose request shape this is; ValueError when no backend's shape matches."""
+def translate(request: Any, backend: Backend, facts: Facts) -> Translation:
+    """What ``backend``'s library sends to Bedrock for ``request`` (its call's keyword arguments).
+
+    RequestError when the request is not a mapping: no layer takes anything else, and the
+    backends read it as one.
+    """
     if not isinstance(request, Mapping):
-        raise ValueError("cannot detect the backend: the request is not an object")
+        raise RequestError(
+            f"a {backend.value} request must be an object (the call's keyword arguments), "
+            f"not {type(request).__name__}"
+        )
+    return translator(backend).translate(request, facts, backend)
+
+
+def detect_backend(request: Any) -> Backend:
+    """The backend whose request shape this is; ValueError when no backend's shape matches
+    (RequestError when the request is not an object at all)."""
+    if not isinstance(request, Mapping):
+        raise RequestError(
+            f"cannot detect the backend: the request is not an object ({type(request).__name__})"
+        )
     matches = [b for b in _DETECTION_ORDER if translator(b).looks_like(request, b)]
     if not matches:
         raise ValueError(

@@ -634,7 +634,9 @@ def _typeless_block(ctx: Context, value: Mapping[str, Any], path: str) -> list[o
     return [block] if block else []
 
 
-def _camel(key: str) -> str:
+def _camel(key: object) -> object:
+    if not isinstance(key, str):  # LangChain fails on it; the view keeps it for the rules
+        return key
     head, *rest = key.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 

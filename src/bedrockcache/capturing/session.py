@@ -1,9 +1,16 @@
-"""The capture context: which captures are active, and what happens to each Bedrock request.
+"""The capture context: which captures own each Bedrock request, and whether it may leave.
 
 Interception is process-wide (patched methods on the HTTP stacks' classes, so clients created
-before the capture are covered, and so are requests from worker threads that frameworks use for
-their blocking calls). Every active capture records every request; the innermost one decides
-whether the request goes on to Bedrock or is answered in-process.
+before the capture are covered). Ownership is not: a capture owns the requests sent from the
+context it was entered in (a ``contextvars`` context: its thread or asyncio task, and what copies
+that context, such as tasks it creates, ``asyncio.to_thread`` and the worker threads of Strands,
+anyio and LangChain). Every capture entered there records the request. A request from a context
+that no active capture was entered in (a plain ``threading.Thread``) cannot be attributed, so
+every active capture records it.
+
+A request leaves the process only when every capture that records it is a pass-through one: an
+offline capture never lets out a request it owns, whatever captures nested in it or active in
+other threads do. The innermost offline owner answers it.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
+from contextvars import ContextVar
 from types import TracebackType
 
 from bedrockcache.audit import AuditReport
@@ -25,8 +33,11 @@ __all__ = ["Capture", "UsageSpec", "capture"]
 UsageSpec = Usage | Mapping[str, int] | Callable[[CapturedRequest], Usage | Mapping[str, int]]
 
 _lock = threading.RLock()
-_active: list[Capture] = []
-_installed: ExitStack | None = None
+_active: list[Capture] = []  # every active capture in the process, in the order entered
+_installed: ExitStack | None = None  # the hooks, while any capture is active
+_placeholders: ExitStack | None = None  # offline credentials, while any offline capture is
+# The captures entered in this context, outermost first (some may have ended since).
+_entered: ContextVar[tuple[Capture, ...]] = ContextVar("bedrockcache_captures", default=())
 
 
 class Capture:
@@ -109,14 +120,15 @@ class Capture:
     # -- lifecycle -----------------------------------------------------------------------------
 
     def __enter__(self) -> Capture:
-        global _installed
+        global _installed, _placeholders
         with _lock:
-            if not self.passthrough:
-                self._credentials = ExitStack()
-                self._credentials.enter_context(credentials.offline())
             if _installed is None:
-                _installed = patches.install(_intercept, _offline)
+                _installed = patches.install(_intercept, _stays_in_process)
+            if not self.passthrough and _placeholders is None:
+                _placeholders = ExitStack()
+                _placeholders.enter_context(credentials.offline())
             _active.append(self)
+        _entered.set((*_entered.get(), self))
         return self
 
     def __exit__(
@@ -125,15 +137,17 @@ class Capture:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        global _installed
+        global _installed, _placeholders
+        # Removed by identity, not reset to a token: captures may end in any order.
+        _entered.set(tuple(c for c in _entered.get() if c is not self))
         with _lock:
             _active.remove(self)
+            if _placeholders is not None and all(c.passthrough for c in _active):
+                _placeholders.close()
+                _placeholders = None
             if not _active and _installed is not None:
                 _installed.close()
                 _installed = None
-            if self._credentials is not None:
-                self._credentials.close()
-                self._credentials = None
 
     async def __aenter__(self) -> Capture:
         return self.__enter__()
@@ -170,32 +184,46 @@ def capture(
     return Capture(passthrough=passthrough, usage=usage, reply=reply, on_request=on_request)
 
 
+def _owners() -> tuple[Capture, ...]:
+    """The captures that own a request sent now: those entered in this context and still
+    active, innermost last; when there are none, every active capture. Call with ``_lock``."""
+    entered = tuple(c for c in _entered.get() if any(c is a for a in _active))
+    return entered or tuple(_active)
+
+
+def _responder(owners: tuple[Capture, ...]) -> Capture | None:
+    """The innermost offline owner, which answers in-process; None when all pass through."""
+    return next((c for c in reversed(owners) if not c.passthrough), None)
+
+
 def _intercept(
     url: str, body: bytes, headers: Mapping[str, str], client: str
 ) -> CannedResponse | None:
-    """Record a Bedrock request in every active capture; the canned answer when offline."""
+    """Record a Bedrock request in every capture that owns it; the canned answer when offline."""
     site = call_site()
     with _lock:
-        if not _active:
+        owners = _owners()
+        if not owners:
             return None
-        innermost = _active[-1]
         recorded = []
-        for active in _active:
+        for owner in owners:
             request = CapturedRequest.from_wire(
-                len(active.requests), url, body, dict(headers), client, site
+                len(owner.requests), url, body, dict(headers), client, site
             )
-            active.requests.append(request)
-            recorded.append((active, request))
-    for active, request in recorded:
-        if active.on_request is not None:
-            active.on_request(request)
-    if innermost.passthrough:
+            owner.requests.append(request)
+            recorded.append((owner, request))
+    for owner, request in recorded:
+        if owner.on_request is not None:
+            owner.on_request(request)
+    responder = _responder(owners)
+    if responder is None:
         return None
-    last = recorded[-1][1]
-    usage = innermost._usage_for(last)
-    return canned_response(last.operation, last.model_id, usage, innermost.reply)
+    answered = next(request for owner, request in recorded if owner is responder)
+    usage = responder._usage_for(answered)
+    return canned_response(answered.operation, answered.model_id, usage, responder.reply)
 
 
-def _offline() -> bool:
+def _stays_in_process() -> bool:
+    """Whether a request sent now from this context would be answered in-process."""
     with _lock:
-        return bool(_active) and not _active[-1].passthrough
+        return _responder(_owners()) is not None

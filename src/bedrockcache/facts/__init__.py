@@ -7,6 +7,7 @@ checked. Users extend or override it (a new model ships before our release does)
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Mapping
@@ -184,18 +185,51 @@ def _prices(data: Any, where: str) -> Prices | None:
     allowed = {"input", "write_5m", "write_1h", "read"}
     unknown = set(data) - allowed
     if unknown:
-        raise FactsError(f"{where}.prices: unknown key {sorted(unknown)[0]!r}")
+        raise FactsError(f"{where}.prices: unknown key {sorted(map(str, unknown))[0]!r}")
+    missing = [key for key in ("input", "write_5m", "read") if key not in data]
+    if missing:
+        raise FactsError(f"{where}.prices: missing {missing[0]!r}")
+    return Prices(
+        input=_price(data["input"], f"{where}.prices.input"),
+        write_5m=_price(data["write_5m"], f"{where}.prices.write_5m"),
+        read=_price(data["read"], f"{where}.prices.read"),
+        write_1h=_price(data["write_1h"], f"{where}.prices.write_1h")
+        if "write_1h" in data
+        else None,
+    )
+
+
+def _price(value: object, where: str) -> float:
+    """A non-negative finite number. A boolean is not one, though Python takes ``True`` for 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise FactsError(f"{where}: must be a non-negative number, not {_shown(value)}")
     try:
-        return Prices(
-            input=float(data["input"]),
-            write_5m=float(data["write_5m"]),
-            read=float(data["read"]),
-            write_1h=float(data["write_1h"]) if "write_1h" in data else None,
-        )
-    except KeyError as missing:
-        raise FactsError(f"{where}.prices: missing {missing.args[0]!r}") from None
-    except (TypeError, ValueError):
-        raise FactsError(f"{where}.prices: prices must be numbers") from None
+        number = float(value)
+    except OverflowError:
+        raise FactsError(f"{where}: must be a non-negative number, not {_shown(value)}") from None
+    if not math.isfinite(number) or number < 0:
+        raise FactsError(f"{where}: must be a non-negative number, not {_shown(value)}")
+    return number
+
+
+def _positive_int(value: object, where: str) -> int:
+    """A positive integer; ``true`` is refused rather than read as 1 (which would make every
+    prefix reach the minimum and hide BC305)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise FactsError(f"{where}: must be a positive integer, not {_shown(value)}")
+    return value
+
+
+def _shown(value: object) -> str:
+    """How a bad value is named in a one-line error (never the repr of a huge int)."""
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, int):
+        return "a negative integer" if value < 0 else "0" if value == 0 else "an integer too large"
+    kind = type(value).__name__
+    return {"str": "a string", "dict": "a table"}.get(kind, f"a {kind}")
 
 
 _MODEL_KEYS = {
@@ -224,14 +258,17 @@ def _model(key: str, data: Any, base: ModelFacts | None, where: str) -> ModelFac
     if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
         raise FactsError(f"{where}.ids: must be a non-empty list of strings")
     min_tokens = data.get("min_tokens", base.min_tokens if base else None)
-    if caching != "no" and not (isinstance(min_tokens, int) and min_tokens > 0):
+    if min_tokens is not None:
+        min_tokens = _positive_int(min_tokens, f"{where}.min_tokens")
+    elif caching != "no":
         raise FactsError(f"{where}.min_tokens: a caching model needs a positive integer")
     ttls = data.get("ttls", list(base.ttls) if base else ["5m"] if caching != "no" else [])
     if not isinstance(ttls, list) or not all(t in ("5m", "1h") for t in ttls):
         raise FactsError(f"{where}.ttls: must be a list of '5m' / '1h'")
-    premium = data.get("regional_premium", base.regional_premium if base else 0.0)
-    if not isinstance(premium, (int, float)) or premium < 0:
-        raise FactsError(f"{where}.regional_premium: must be a non-negative number")
+    premium = _price(
+        data.get("regional_premium", base.regional_premium if base else 0.0),
+        f"{where}.regional_premium",
+    )
     return ModelFacts(
         key=key,
         name=str(data.get("name", base.name if base else key)),
