@@ -725,14 +725,10 @@ def test_manual_cache_points_in_a_loop_accumulate() -> None:
     assert reported(layer) == {"BC306"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lint gap: a hand-placed cachePoint in an agent call inside a loop is linted as one "
-    "call; lint does not see the points accumulate across iterations (audit() of the fifth "
-    "request reports BC306)",
-)
 def test_lint_sees_manual_cache_points_accumulate_in_a_loop() -> None:
+    # The agent keeps its history: lint follows the loop's five turns, as the wire shows.
     assert lint_codes(MANUAL_LOOP) == {"BC306"}
+    assert lint_codes(MANUAL_LOOP.replace("range(5)", "range(3)")) == set()
 
 
 def _raises_before_sending(source: str, error: type[BaseException], match: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import libcst as cst
 import pytest
 
-from bedrockcache.lint.bindings import Binding, Parameter, resolve
+from bedrockcache.lint.bindings import TURNS, Binding, Parameter, resolve
 from bedrockcache.lint.evaluate import Evaluator
 from bedrockcache.lint.index import ModuleIndex
 from bedrockcache.lint.layers import constants, constructors, functions
@@ -237,9 +237,27 @@ def test_a_loop_that_does_not_touch_the_name_is_transparent() -> None:
     assert evaluate(source) == [1]
 
 
-def test_a_call_inside_a_loop_that_changes_the_list_later_is_unknown() -> None:
-    # The second iteration sees the append of the first.
+def test_a_call_inside_a_loop_sees_what_the_earlier_turns_appended() -> None:
+    # The second iteration sees the append of the first: the list is followed through TURNS
+    # turns of a loop of unknown length, never read as the empty list it starts as.
     source = "def f(c):\n    x = []\n    for i in c:\n        target(x)\n        x.append(i)"
+    value = evaluate(source)
+    assert isinstance(value, list) and len(value) == TURNS - 1
+    assert all(isinstance(item, Unknown) for item in value)
+    bounded = source.replace("in c:", "in range(3):")
+    assert len(evaluate(bounded)) == 2
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["x.pop(0)", "del x[0]", "x = x[-4:]", "x.clear()", "trim(x)", "x[0] = 1"],
+)
+def test_a_loop_that_may_bound_the_list_is_unknown(change: str) -> None:
+    # A rotation (drop the oldest, keep the last few) is never guessed at.
+    source = (
+        "def f(c):\n    x = []\n    for i in c:\n"
+        f"        {change}\n        x.append(i)\n        target(x)"
+    )
     assert isinstance(evaluate(source), Unknown)
 
 

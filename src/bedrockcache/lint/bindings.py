@@ -21,6 +21,7 @@ __all__ = [
     "Branches",
     "Mutation",
     "Parameter",
+    "loop_turns",
     "mentions",
     "module_binding",
     "rebound_at_module_level",
@@ -87,6 +88,7 @@ class Binding:
     mutations: tuple[Mutation, ...] = ()
     escapes: bool = False  # the value was handed to code we cannot see before the use
     between: tuple[cst.CSTNode, ...] = ()  # the statements run between the binding and the use
+    turns: int = 0  # grown in a loop: its value at the use after this many turns
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ class _Resolver:
                 continue
             loop = isinstance(node, _LOOPS) and mentions(index, node, name)
             if loop and _binds_or_mutates(node, name):
-                return Unknown(f"{name!r} changes inside a loop")
+                return self._loop(node, chain[depth + 1], chain, depth, state)
             if isinstance(node, cst.With) and _with_binds(node, name):
                 return Unknown(f"{name!r} is bound by a with statement")
             if not isinstance(node, _BLOCKS):
@@ -202,6 +204,45 @@ class _Resolver:
                     return self._finish(found, state, node)
                 state.scanned.append(earlier)
         return None
+
+    def _loop(
+        self,
+        loop: cst.For | cst.While,
+        child: cst.CSTNode,
+        chain: tuple[cst.CSTNode, ...],
+        depth: int,
+        state: _State,
+    ) -> Binding | Unknown:
+        """A list grown turn by turn in a loop: its value at the use after ``TURNS`` turns.
+
+        Only plain growth is followed: the statements of the loop body that name it append to
+        it, extend it or read it. Anything else (a pop, a slice, a filter, a rebinding, a call
+        that receives it) may keep it bounded, a rotation: Unknown, never a guess.
+        """
+        unknown = Unknown(f"{self.name!r} changes inside a loop")
+        body = list(getattr(loop.body, "body", ()))
+        if child is not loop.body or self.decide is None:
+            return unknown  # the use is in the loop's else, or nothing decides its tests
+        use = next((i for i, s in enumerate(body) if s is chain[depth + 2]), None)
+        if use is None:
+            return unknown
+        before: list[Mutation] = []
+        after: list[Mutation] = []
+        for i, statement in enumerate(body):
+            if i == use or not mentions(self.index, statement, self.name):
+                continue
+            grown = _mutations_in(statement, self.name) if _simple(statement) else None
+            if not grown or any(m.kind not in _GROWTH for m in grown):
+                return unknown
+            (before if i < use else after).extend(grown)
+        if _binds_or_mutates(body[use], self.name):
+            return unknown
+        start = self.climb(chain, depth - 1, _State())
+        if not isinstance(start, Binding) or start.escapes or start.mutations:
+            return unknown
+        turns = loop_turns(loop)
+        replayed = tuple((before + after) * (turns - 1) + before)
+        return Binding(start.value, start.statement, replayed, False, (), turns)
 
     def _finish(self, found: Binding, state: _State, block: cst.CSTNode) -> Binding | Unknown:
         if isinstance(block, cst.Module) and _mutated_in_functions(self.index, self.name):
@@ -307,6 +348,26 @@ class _Resolver:
                     state.escapes = True
                 return found
         return escaped
+
+
+_GROWTH = frozenset({"append", "extend", "+="})
+TURNS = 6  # turns of a loop of unknown length the value is followed through
+_MAX_TURNS = 20
+
+
+def _simple(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine)
+
+
+def loop_turns(loop: cst.For | cst.While) -> int:
+    """``for _ in range(N)`` runs N turns (up to a limit); any other loop, ``TURNS``."""
+    if isinstance(loop, cst.For) and isinstance(loop.iter, cst.Call):
+        func, args = loop.iter.func, loop.iter.args
+        if isinstance(func, cst.Name) and func.value == "range" and len(args) == 1:
+            count = args[0].value
+            if isinstance(count, cst.Integer) and not args[0].star:
+                return max(1, min(int(count.value.replace("_", ""), 0), _MAX_TURNS))
+    return TURNS
 
 
 def _short(node: cst.CSTNode) -> str:

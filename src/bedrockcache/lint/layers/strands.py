@@ -18,6 +18,7 @@ from typing import Any
 import libcst as cst
 
 from bedrockcache.backends import Backend
+from bedrockcache.lint.bindings import loop_turns as _turns
 from bedrockcache.lint.evaluate import ConstructorSpec, text_unknown
 from bedrockcache.lint.sites import CallSite, FileContext, assigned_name, known_model
 from bedrockcache.objects import Constructed
@@ -196,6 +197,9 @@ def _add_prompt(ctx: FileContext, call: cst.Call, request: dict[str, Any]) -> No
         return
     if len(turns) > 1:
         _conversation(ctx, request, turns[:-1])
+    elif (loop := _loop_around(ctx, turns[0][0], call)) is not None:
+        # The agent keeps its history: each turn of the loop sends the earlier prompts again.
+        _conversation(ctx, request, turns * (_turns(loop) - 1))
     _, value, node = turns[-1]
     if value is not None:
         request["prompt"] = value
@@ -209,6 +213,17 @@ def _prompt_of(ctx: FileContext, use: cst.Call, position: int) -> tuple[cst.Call
     if any(a.star for a in use.args):
         return use, Unknown("the prompt is in a * or ** spread"), use
     return use, None, use  # agent(): the conversation so far, no new user message
+
+
+def _loop_around(ctx: FileContext, use: cst.Call, made: cst.Call) -> cst.For | cst.While | None:
+    """The innermost loop around an invocation that does not also make the agent."""
+    made_in = ctx.index.ancestors(ctx.statement(made))
+    for node in reversed(ctx.index.ancestors(ctx.statement(use))):
+        if isinstance(node, cst.FunctionDef | cst.ClassDef):
+            return None
+        if isinstance(node, cst.For | cst.While):
+            return None if node in made_in else node
+    return None
 
 
 def _block_of(ctx: FileContext, use: cst.Call) -> cst.CSTNode:
