@@ -38,11 +38,13 @@ def test_fixture_diagnostics_are_exactly_the_marked_ones(path: Path) -> None:
     assert found == expected(source.decode("utf-8")), [
         f"{d.line}:{d.column} {d.code} {d.message}" for d in report.diagnostics
     ]
-    assert report.parsed
+    # The service package's shared modules (prompts, clients) hold no call site of their own.
+    assert report.parsed or (path.parent.name == "service" and not expected(source.decode()))
 
 
 def test_there_are_fixtures_for_every_layer() -> None:
-    layers = {p.relative_to(FIXTURES).parts[0] for p in _fixture_files()}
+    # ``service/`` is one project spread over modules (the project-wide evaluation's fixtures).
+    layers = {p.relative_to(FIXTURES).parts[0] for p in _fixture_files()} - {"service"}
     assert layers == {
         "boto3",
         "anthropic",

@@ -421,12 +421,23 @@ def _find_module_constant(
         if not mentions(index, later, name):
             continue
         found = _scan(index, later, name, [])
-        if found == "escape":
+        if found == "escape" and not _composes(later):
             escapes = True
         elif isinstance(found, Unknown):
             return found
         mutations += _mutations_in(later, name)
     return Binding(value, statement, tuple(mutations), escapes)
+
+
+def _composes(statement: cst.CSTNode) -> bool:
+    """``CACHED = [{"text": POLICY}, CP]``: a module constant built from another keeps it
+    (an alias, not a change). Module code that changes either is seen by its own lookup."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if isinstance(small, cst.Assign):
+        return all(isinstance(t.target, cst.Name) for t in small.targets)
+    return isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)
 
 
 def _mutated_in_functions(index: ModuleIndex, name: str) -> bool:

@@ -300,7 +300,6 @@ def _audit_variant(
     reasons += [r for r in judged.reasons if r not in site.inherited_reasons]
     if site.inherited:  # a wrapper's own findings are reported inside it, not at each caller
         judged.reported = [f for f in judged.reported if (f.code, f.path) not in site.inherited]
-        index = None  # and the caller's arguments are not rewritten for it
     for finding in judged.reported:
         raw = audited.wire.raw if audited.wire is not None else None
         wire_only = _wire_space(finding.code, site)

@@ -864,6 +864,9 @@ class Evaluator:
             if project is not None:
                 return project
             return self._source_call(call, statement, qualified)
+        if isinstance(func, cst.Name) and func.value in self.index.relative:
+            found = self._project_call(call, statement, func.value)
+            return found if found is not None else Unknown(f"call {_source(func)}()")
         if isinstance(func, cst.Name):
             if func.value == "dict" and resolve(self.index, "dict", statement) is None:
                 kwargs, hidden = self.arguments(call, statement)
