@@ -75,7 +75,7 @@ SORTED_LINES = [
 ]
 SUMMARY = (
     "Found 4 errors.\n"
-    "4 Bedrock call sites checked in 3 files\n"
+    "4 Bedrock call sites checked in 3 files, 2 fully audited\n"
     "2 call sites not fully audited (--show-unresolved lists them)\n"
 )
 
@@ -112,7 +112,7 @@ def test_text_show_unresolved_lists_them_and_drops_the_hint():
         "src/app.py:9:5: boto3 converse: not fully audited: system (parameter 'prompt')\n"
         "\n"
         "Found 4 errors.\n"
-        "4 Bedrock call sites checked in 3 files\n"
+        "4 Bedrock call sites checked in 3 files, 2 fully audited\n"
         "2 call sites not fully audited\n"
     )
     assert render("concise", _result(), show_unresolved=True) == expected
@@ -135,7 +135,7 @@ def test_quiet_prints_diagnostics_only():
 
 def test_clean_run_summary_uses_singulars():
     result = LintResult(files_checked=1, files_parsed=1, call_sites=1)
-    expected = "All checks passed!\n1 Bedrock call site checked in 1 file\n"
+    expected = "All checks passed!\n1 Bedrock call site checked in 1 file, 1 fully audited\n"
     assert render("text", result) == expected
     assert render("concise", result) == expected
 
@@ -148,7 +148,7 @@ def test_clean_run_still_reports_unaudited_call_sites():
         "a.py:1:1: boto3 converse: not fully audited\n"
         "\n"
         "All checks passed!\n"
-        "1 Bedrock call site checked in 1 file\n"
+        "1 Bedrock call site checked in 1 file, 0 fully audited\n"
         "1 call site not fully audited\n"
     )
 
@@ -449,7 +449,7 @@ def test_text_says_a_file_was_not_fully_checked_and_never_all_checks_passed(fmt)
     assert out == (
         f"{CRASH}\n\n"
         "Found 0 errors.\n"
-        "1 Bedrock call site checked in 2 files\n"
+        "1 Bedrock call site checked in 2 files, 0 fully audited\n"
         "1 call site not fully audited (--show-unresolved lists them)\n"
         "1 file not fully checked because of an internal error (listed above)\n"
     )

@@ -100,6 +100,12 @@ class LintResult:
         return [u for u in self.unresolved if u.internal]
 
     @property
+    def fully_audited(self) -> int:
+        """Call sites whose whole request was known: nothing about them was left unaudited."""
+        partly = {(u.path, u.line, u.column) for u in self.not_audited if u.kind != "file"}
+        return max(self.call_sites - len(partly), 0)
+
+    @property
     def not_audited(self) -> list[Unresolved]:
         """The call sites (and files) that could not be fully audited, crashes excluded."""
         return [u for u in self.unresolved if not u.internal]

@@ -83,10 +83,13 @@ def _summary(result: LintResult, *, listed: bool) -> list[str]:
     else:
         lines = ["All checks passed!"]
     lines += _fixable(result.diagnostics, result.unsafe_fixes)
-    lines.append(
+    checked = (
         f"{plural(result.call_sites, 'Bedrock call site')} checked in "
         f"{plural(result.files_checked, 'file')}"
     )
+    if result.call_sites:
+        checked += f", {result.fully_audited} fully audited"
+    lines.append(checked)
     if result.not_audited:
         line = f"{plural(len(result.not_audited), 'call site')} not fully audited"
         lines.append(line if listed else f"{line} (--show-unresolved lists them)")
