@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from bedrockcache.lint.index import ModuleIndex, children
+from bedrockcache.lint.index import BOUND, ModuleIndex, _binds, children
 from bedrockcache.unknown import Unknown
 
 __all__ = [
@@ -607,7 +607,7 @@ def _binds_anywhere(node: cst.CSTNode, name: str, memo: dict[object, object] | N
     """
     if memo is None:
         return name in _bound_names(node)
-    key = ("bound-names", node)
+    key = (BOUND, node)
     names = memo.get(key)
     if names is None:
         names = memo[key] = _bound_names(node)
@@ -615,31 +615,18 @@ def _binds_anywhere(node: cst.CSTNode, name: str, memo: dict[object, object] | N
 
 
 def _bound_names(node: cst.CSTNode) -> frozenset[str]:
+    """What ``_binds`` finds in ``node`` and the statements in it (not in nested defs' bodies);
+    a ModuleIndex has these for every statement already (``BOUND`` in its memo)."""
     names: set[str] = set()
     for inner in _walk(node, into_functions=False):
-        if isinstance(inner, cst.Assign):
-            for target in inner.targets:
-                _target_names(target.target, names)
-        elif isinstance(inner, cst.AnnAssign | cst.AugAssign | cst.Del | cst.For | cst.CompFor):
-            _target_names(inner.target, names)
-        elif isinstance(inner, cst.AsName):
-            _target_names(inner.name, names)
-        elif isinstance(inner, cst.NamedExpr) and isinstance(inner.target, cst.Name):
-            names.add(inner.target.value)
-        elif isinstance(inner, cst.FunctionDef | cst.ClassDef):
-            names.add(inner.name.value)
+        if isinstance(inner, cst.FunctionDef | cst.ClassDef):
+            if inner is not node:
+                names.add(inner.name.value)
+        else:
+            _binds(inner, names)
+    if isinstance(node, cst.FunctionDef | cst.ClassDef):
+        return frozenset({node.name.value})
     return frozenset(names)
-
-
-def _target_names(target: cst.BaseExpression, names: set[str]) -> None:
-    """The names ``_target_binds`` would match in a target."""
-    if isinstance(target, cst.Name):
-        names.add(target.value)
-    elif isinstance(target, cst.Tuple | cst.List):
-        for element in target.elements:
-            _target_names(element.value, names)
-    elif isinstance(target, cst.StarredElement):
-        _target_names(target.value, names)
 
 
 def _declares_global(

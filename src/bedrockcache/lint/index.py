@@ -111,6 +111,34 @@ def split_qualified(name: str) -> tuple[str, str]:
     return head, name.rsplit(".", 1)[-1]
 
 
+BOUND = "bound-names"  # memo key: the names a statement (or a def's body) binds
+
+
+def _binds(node: cst.CSTNode, names: set[str]) -> None:
+    """The names ``node`` itself binds: assignment, loop and ``with``/``except`` targets,
+    ``del``, the walrus."""
+    if isinstance(node, cst.Assign):
+        for target in node.targets:
+            target_names(target.target, names)
+    elif isinstance(node, cst.AnnAssign | cst.AugAssign | cst.Del | cst.For | cst.CompFor):
+        target_names(node.target, names)
+    elif isinstance(node, cst.AsName):
+        target_names(node.name, names)
+    elif isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
+        names.add(node.target.value)
+
+
+def target_names(target: cst.BaseExpression, names: set[str]) -> None:
+    """The names an assignment target binds (``a``, ``a, *b``, ``[a, b]``)."""
+    if isinstance(target, cst.Name):
+        names.add(target.value)
+    elif isinstance(target, cst.Tuple | cst.List):
+        for element in target.elements:
+            target_names(element.value, names)
+    elif isinstance(target, cst.StarredElement):
+        target_names(target.value, names)
+
+
 def _dotted(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` as a string; None for anything but names and attributes. A loop, not a
     recursion: a dotted name in user code may be thousands of attributes deep."""
@@ -130,15 +158,21 @@ class _Collector(cst.CSTVisitor):
         self.stack: list[cst.CSTNode] = []
         self.statements: list[cst.CSTNode] = []
         self.names: list[set[str]] = []  # parallel to ``statements``
+        self.bound: list[set[str]] = []  # names each open statement binds (see bound_names)
+        self.lambdas = 0
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, STATEMENT_TYPES):
             self.index.chain[node] = tuple(self.stack)
             self.statements.append(node)
             self.names.append(set())
-        elif isinstance(node, cst.Name):
-            if self.names:
-                self.names[-1].add(node.value)
+            self.bound.append(set())
+        elif isinstance(node, cst.Name) and self.names:
+            self.names[-1].add(node.value)
+        if self.bound and not self.lambdas:
+            _binds(node, self.bound[-1])
+        if isinstance(node, cst.Lambda):
+            self.lambdas += 1
         elif isinstance(node, cst.Call) and self.statements:
             self.index.calls.append(node)
             self.index.statement_of[node] = self.statements[-1]
@@ -155,12 +189,23 @@ class _Collector(cst.CSTVisitor):
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         self.stack.pop()
+        if isinstance(original_node, cst.Lambda):
+            self.lambdas -= 1
         if self.statements and self.statements[-1] is original_node:
             self.statements.pop()
             names = self.names.pop()
             self.index.names_in[original_node] = frozenset(names)
             if self.names:
                 self.names[-1] |= names
+            bound = self.bound.pop()
+            memo = self.index.memo
+            if isinstance(original_node, cst.FunctionDef | cst.ClassDef):
+                # A def binds its name where it stands; what its body binds stays inside it.
+                memo[(BOUND, original_node.body)] = frozenset(bound)
+                bound = {original_node.name.value}
+            memo[(BOUND, original_node)] = frozenset(bound)
+            if self.bound:
+                self.bound[-1] |= bound
 
     def _import(self, names: Sequence[cst.ImportAlias]) -> None:
         for alias in names:
