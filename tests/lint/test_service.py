@@ -129,3 +129,10 @@ def test_a_warm_run_answers_as_a_cold_one(service_copy: Path) -> None:
     warm = _run(service_copy, jobs=1)
     assert ("shared.py", 12, "BC101") in cold and ("shared.py", 12, "BC101") not in warm
     assert warm == _run(service_copy, jobs=1, use_cache=False)
+
+
+def test_a_point_that_piles_up_in_a_loop_says_after_how_many_turns() -> None:
+    path = SERVICE / "loops.py"
+    [diagnostic] = check_source(path.read_bytes(), str(path)).diagnostics
+    assert diagnostic.code == "BC306"
+    assert "7 breakpoints; Bedrock allows at most 4, after 6 turns of the loop" in diagnostic.message

@@ -301,6 +301,9 @@ def _audit_variant(
     if site.inherited:  # a wrapper's own findings are reported inside it, not at each caller
         judged.reported = [f for f in judged.reported if (f.code, f.path) not in site.inherited]
     for finding in judged.reported:
+        if finding.code == "BC306" and (turns := _loop_turns(site, origins)):
+            message = f"{finding.message}, after {turns} turns of the loop that adds them"
+            finding = dataclasses.replace(finding, message=message)
         raw = audited.wire.raw if audited.wire is not None else None
         wire_only = _wire_space(finding.code, site)
         node, exact = _locate(finding.path, site, origins, raw, in_scope, wire_only)
@@ -337,6 +340,12 @@ def _audit_variant(
             Unresolved(path, start.line, start.column + 1, site.kind, tuple(reasons))
         )
     return True
+
+
+def _loop_turns(site: CallSite, origins: Origins) -> int:
+    """The turns a list of the request was followed through in a loop (0: none)."""
+    values = site.request.values() if isinstance(site.request, dict) else ()
+    return max((origins.turns.get(id(v), 0) for v in values if isinstance(v, list)), default=0)
 
 
 def _prefix_diagnostics(

@@ -88,6 +88,7 @@ class Origins:
 
     nodes: dict[int, cst.CSTNode] = field(default_factory=dict)
     elements: dict[tuple[int, object], cst.CSTNode] = field(default_factory=dict)
+    turns: dict[int, int] = field(default_factory=dict)  # a list grown in a loop: its turns
     _alive: list[object] = field(default_factory=list)  # keeps ids unique while origins are used
 
     def note(self, value: object, node: cst.CSTNode) -> None:
@@ -580,6 +581,9 @@ class Evaluator:
         value = self._value(binding.value, binding.statement)
         for mutation in binding.mutations:
             value = self._mutate(value, mutation)
+        if binding.turns and isinstance(value, list):
+            self.origins.note(value, binding.value)
+            self.origins.turns[id(value)] = binding.turns
         if not isinstance(value, dict | list | Constructed):
             return value  # text and numbers cannot change behind the name's back
         if binding.escapes:

@@ -200,6 +200,10 @@ def _add_prompt(ctx: FileContext, call: cst.Call, request: dict[str, Any]) -> No
     elif (loop := _loop_around(ctx, turns[0][0], call)) is not None:
         # The agent keeps its history: each turn of the loop sends the earlier prompts again.
         _conversation(ctx, request, turns * (_turns(loop) - 1))
+        history = request.get("messages")
+        if isinstance(history, list):
+            ctx.evaluator.origins.note(history, turns[0][0])
+            ctx.evaluator.origins.turns[id(history)] = _turns(loop)
     _, value, node = turns[-1]
     if value is not None:
         request["prompt"] = value
