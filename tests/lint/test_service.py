@@ -135,4 +135,5 @@ def test_a_point_that_piles_up_in_a_loop_says_after_how_many_turns() -> None:
     path = SERVICE / "loops.py"
     [diagnostic] = check_source(path.read_bytes(), str(path)).diagnostics
     assert diagnostic.code == "BC306"
-    assert "7 breakpoints; Bedrock allows at most 4, after 6 turns of the loop" in diagnostic.message
+    expected = "7 breakpoints; Bedrock allows at most 4, after 6 turns of the loop"
+    assert expected in diagnostic.message
