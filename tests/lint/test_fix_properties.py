@@ -68,5 +68,5 @@ def test_the_generated_calls_reach_every_kind_of_fix() -> None:
         find(
             st.tuples(CALLS, MUTATIONS),
             fixes(applicability),
-            settings=settings(max_examples=300, derandomize=True, database=None),
+            settings=settings(max_examples=300, derandomize=True, database=None, deadline=None),
         )

@@ -142,8 +142,9 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
         start = _offset(text, starts, edit.line, edit.column)
         end = _offset(text, starts, edit.end_line, edit.end_column)
         content = edit.content
-        if start == len(text) and text and not text.endswith(("\n", "\r")) and content:
-            content = "\n" + content  # an insertion after a last line without its newline
+        at_end = start == len(text) and text and not text.endswith(("\n", "\r"))
+        if at_end and content and not content.startswith(("\n", "\r")):
+            content = "\n" + content  # a line inserted after a last line without its newline
         out.append(text[cursor:start])
         out.append(content)
         cursor = max(cursor, end)
