@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import libcst as cst
 
@@ -22,6 +22,8 @@ from bedrockcache.lint.index import ModuleIndex
 from bedrockcache.lint.sites import CallSite
 
 __all__ = ["FixContext", "literal_string", "position", "string_key"]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -39,6 +41,14 @@ class FixContext:
         """The module's text, parents and spans: one printing pass, shared by every fix in the
         module (it lives in the index's per-module memo)."""
         return ModuleSource.of(self.module, self.index.memo)
+
+    def per_module(self, key: object, compute: Callable[[], T]) -> T:
+        """An answer that depends only on the module, computed once for all its findings: a
+        question a fixer asks per finding must not walk the module per finding."""
+        memo_key = ("fixes", key)
+        if memo_key not in self.index.memo:
+            self.index.memo[memo_key] = compute()
+        return self.index.memo[memo_key]  # type: ignore[return-value]
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.source.parent(node)
