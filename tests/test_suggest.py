@@ -14,6 +14,8 @@ import random
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bedrockcache import Placement, Suggestion, default_facts, load_facts, suggest_breakpoints
 from bedrockcache.cli import main
@@ -429,3 +431,57 @@ def test_run_time_value_inside_a_tool_definition_moves_everything_after_it():
     assert result.placements == ()
     assert result.saving_per_call_usd is None
     assert _has_note(result, "toolConfig.tools[0]", "run time")
+
+
+def _choose_quadratic(values, slots, forced):
+    """The O(n^2 k) programme ``_choose`` replaced, kept as the reference for its answers."""
+    n = len(values)
+    k = min(slots, n)
+    if k <= 0:
+        return []
+    forced = set(sorted(forced)[-k:])
+    minus = float("-inf")
+
+    def free(lo, hi):
+        return not any(lo < f < hi for f in forced)
+
+    best = [[minus] * n for _ in range(k + 1)]
+    parent = [[-1] * n for _ in range(k + 1)]
+    for j in range(n):
+        if free(-1, j):
+            best[1][j] = 0.0
+    for c in range(2, k + 1):
+        for j in range(n):
+            for i in range(j):
+                if best[c - 1][i] == minus or not free(i, j):
+                    continue
+                score = best[c - 1][i] + values[i] * (j - i)
+                if score > best[c][j]:
+                    best[c][j], parent[c][j] = score, i
+    end, top = -1, minus
+    for j in range(n):
+        if best[k][j] != minus and free(j, n):
+            score = best[k][j] + values[j] * (n - j)
+            if score > top:
+                end, top = j, score
+    picked = []
+    c = k
+    while end >= 0 and c >= 1:
+        picked.append(end)
+        end, c = parent[c][end], c - 1
+    return sorted(picked)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.lists(st.integers(0, 50), min_size=0, max_size=40),
+    st.integers(0, 5),
+    st.sets(st.integers(0, 45), max_size=4),
+    st.booleans(),
+)
+def test_choose_picks_what_the_quadratic_programme_picks(values, slots, forced, ordered):
+    """Same indices, ties included (small values make many): prefixes grow along a request, so
+    ``values`` usually ascend, but the programme must not depend on it."""
+    values = sorted(values) if ordered else values
+    forced = {f for f in forced if f < len(values)}
+    assert _choose(values, slots, forced) == _choose_quadratic(values, slots, forced)

@@ -443,8 +443,14 @@ def _choose(values: Sequence[int], slots: int, forced: set[int]) -> list[int]:
     """Indices of at most ``slots`` candidates that maximize the tokens read from cache.
 
     A later call that differs from candidate ``d`` on reads the prefix of the last chosen point
-    at or before ``d``; the sum of that over every ``d`` is maximized exactly (O(n^2 k)). The
-    indices in ``forced`` are always chosen.
+    at or before ``d``; the sum of that over every ``d`` is maximized exactly. The indices in
+    ``forced`` are always chosen.
+
+    ``best[c][j]`` (the score of ``c`` points, the last at ``j``, counting the candidates before
+    ``j``) is the best over ``i < j`` of ``best[c-1][i] + values[i] * (j - i)``: a line in ``j``
+    per earlier point, so each step asks which line is highest at ``j`` (a Li Chao tree,
+    O(n log n) per point instead of O(n^2)). A forced index between ``i`` and ``j`` rules ``i``
+    out, so passing one starts the lines afresh. Ties go to the earliest ``i``.
     """
     n = len(values)
     k = min(slots, n)
@@ -452,36 +458,99 @@ def _choose(values: Sequence[int], slots: int, forced: set[int]) -> list[int]:
         return []
     forced = set(sorted(forced)[-k:])
     minus = float("-inf")
-
-    def free(lo: int, hi: int) -> bool:  # no forced index strictly between lo and hi
-        return not any(lo < f < hi for f in forced)
+    first_forced = min(forced, default=n)
 
     # best[c][j]: score of c points, the last at j, counting the candidates before j.
     best = [[minus] * n for _ in range(k + 1)]
     parent = [[-1] * n for _ in range(k + 1)]
-    for j in range(n):
-        if free(-1, j):
-            best[1][j] = 0.0
+    for j in range(min(first_forced + 1, n)):
+        best[1][j] = 0.0
     for c in range(2, k + 1):
-        for j in range(n):
-            for i in range(j):
-                if best[c - 1][i] == minus or not free(i, j):
-                    continue
-                score = best[c - 1][i] + values[i] * (j - i)
-                if score > best[c][j]:
-                    best[c][j], parent[c][j] = score, i
-    end, top = -1, minus
-    for j in range(n):
-        if best[k][j] != minus and free(j, n):
+        lines = _Lines(n)
+        for j in range(1, n):
+            i = j - 1
+            if i in forced:
+                lines = _Lines(n)  # no point before a forced one may precede a point after it
+            if best[c - 1][i] != minus:
+                lines.add(_Line(best[c - 1][i], values[i], i))
+            top = lines.top(j)
+            if top is not None:
+                best[c][j], parent[c][j] = top.at(j), top.index
+    last_forced = max(forced, default=-1)
+    end, top_score = -1, minus
+    for j in range(max(last_forced, 0), n):
+        if best[k][j] != minus:
             score = best[k][j] + values[j] * (n - j)
-            if score > top:
-                end, top = j, score
+            if score > top_score:
+                end, top_score = j, score
     picked = []
     c = k
     while end >= 0 and c >= 1:
         picked.append(end)
         end, c = parent[c][end], c - 1
     return sorted(picked)
+
+
+@dataclass(frozen=True)
+class _Line:
+    """``base + slope * (x - index)``: the score of the point at ``index`` carried on to ``x``."""
+
+    base: float
+    slope: int
+    index: int
+
+    def at(self, x: int) -> float:
+        return self.base + self.slope * (x - self.index)
+
+    def beats(self, other: _Line, x: int) -> bool:
+        here, there = self.at(x), other.at(x)
+        return here > there or (here == there and self.index < other.index)
+
+
+class _Lines:
+    """A Li Chao tree over the integers ``0..size-1``: the highest of the lines added at a point.
+
+    Two lines cross at most once (with ties broken by index, one beats the other on a prefix or
+    a suffix of the range), so each node keeps the line that wins at its middle and passes the
+    other down to the one half where it can still win.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.nodes: dict[int, _Line] = {}
+
+    def add(self, line: _Line) -> None:
+        node, lo, hi = 1, 0, self.size - 1
+        while True:
+            held = self.nodes.get(node)
+            if held is None:
+                self.nodes[node] = line
+                return
+            mid = (lo + hi) // 2
+            if line.beats(held, mid):
+                self.nodes[node], line = line, held
+                held = self.nodes[node]
+            if lo == hi:
+                return
+            if line.beats(held, lo):
+                node, hi = 2 * node, mid
+            elif line.beats(held, hi):
+                node, lo = 2 * node + 1, mid + 1
+            else:
+                return
+
+    def top(self, x: int) -> _Line | None:
+        node, lo, hi = 1, 0, self.size - 1
+        found: _Line | None = None
+        while node in self.nodes:
+            held = self.nodes[node]
+            if found is None or held.beats(found, x):
+                found = held
+            if lo == hi:
+                break
+            mid = (lo + hi) // 2
+            node, lo, hi = (2 * node, lo, mid) if x <= mid else (2 * node + 1, mid + 1, hi)
+        return found
 
 
 def _message_index(path: str) -> int | None:
