@@ -28,6 +28,7 @@ from bedrockcache.lint.evaluate import Evaluator, Origins
 from bedrockcache.lint.fixes import FixContext, fix_finding, fixers
 from bedrockcache.lint.index import ModuleIndex
 from bedrockcache.lint.layers import constants, constructors, functions, layer_modules
+from bedrockcache.lint.limits import OverLimit, file_too_large, tree_over_limits
 from bedrockcache.lint.noqa import NoqaMap, apply_noqa, parse_noqa
 from bedrockcache.lint.prefilter import might_have_call_site
 from bedrockcache.lint.prefix import entry_node
@@ -59,6 +60,9 @@ def check_source(
     data = source.encode("utf-8") if isinstance(source, str) else source
     if prefilter and not might_have_call_site(data):
         return FileResult()
+    too_large = file_too_large(len(data), settings)
+    if too_large is not None:  # before any parse: the parse is what costs the memory
+        return _finish(_over(path, too_large, parsed=False), "", path, settings, noqa)
     text = _decode(data)
     if text is None:
         return _finish(FileResult(diagnostics=[_not_utf8(path, data)]), "", path, settings, noqa)
@@ -75,6 +79,10 @@ def check_source(
         return _finish(_not_audited(path, "too deeply nested to parse"), text, path, settings, noqa)
     if not calls_a_target(tree):  # ast is ten times faster than libcst: most files stop here
         return _finish(FileResult(parsed=True), text, path, settings, noqa)
+    over = tree_over_limits(tree, text, settings)
+    if over is not None:
+        return _finish(_over(path, over, parsed=True), text, path, settings, noqa)
+    del tree  # libcst's tree is ten times larger; this one is no longer needed
     try:
         module = cst.parse_module(text)
     except Exception as exc:  # valid Python (ast parsed it) that libcst cannot represent
@@ -83,6 +91,9 @@ def check_source(
     report = FileResult(parsed=True)
     try:
         _analyse(module, path, settings, facts, report)
+    except RecursionError:  # within max-nesting-depth, yet too deep for this interpreter's stack
+        reason = "too deeply nested to analyse (Python's recursion limit); it was not audited"
+        return _finish(_not_audited(path, reason), text, path, settings, noqa)
     except Exception as exc:  # a bug of ours must not stop the run; it is listed, not hidden
         reason = f"internal error, please report it: {type(exc).__name__}: {exc}"
         report.unresolved.append(Unresolved(path, 1, 1, "file", (reason,)))
@@ -392,6 +403,11 @@ def _facts(settings: Settings) -> Facts:
 
 def _not_audited(path: str, reason: str) -> FileResult:
     return FileResult(unresolved=[Unresolved(path, 1, 1, "file", (reason,))], parsed=True)
+
+
+def _over(path: str, over: OverLimit, *, parsed: bool) -> FileResult:
+    entry = Unresolved(path, over.line, over.column, "file", (over.reason,))
+    return FileResult(unresolved=[entry], parsed=parsed)
 
 
 def _decode(data: bytes) -> str | None:
