@@ -337,7 +337,7 @@ def lint_command(
             )
             result.unsafe_fixes = unsafe
             if fixing or diff:
-                _fix_files(result, settings, unsafe=unsafe, diff=diff)
+                _fix_files(result, settings, unsafe=unsafe, diff=diff, jobs=jobs)
         text = render(
             output_format,
             result,
@@ -379,10 +379,10 @@ def _lint_stdin(settings: Any, *, fixing: bool, diff: bool, unsafe: bool) -> Any
     return result
 
 
-def _fix_files(result: Any, settings: Any, *, unsafe: bool, diff: bool) -> None:
+def _fix_files(result: Any, settings: Any, *, unsafe: bool, diff: bool, jobs: int | None) -> None:
     from bedrockcache.lint.fixes.run import fix_result
 
-    run = fix_result(result, settings, unsafe=unsafe, write=not diff)
+    run = fix_result(result, settings, unsafe=unsafe, write=not diff, jobs=jobs)
     for d in run.rejected:
         click.echo(
             f"bedrockcache: warning: the fix for {d.code} at {d.path}:{d.line}:{d.column} "

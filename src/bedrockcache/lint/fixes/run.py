@@ -7,6 +7,7 @@ hide a fix or apply a stale one.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,33 +40,74 @@ def _fix(text: str, path: str, settings: Settings, unsafe: bool) -> FixOutcome:
     return fix_text(text, lambda t: check_source(t, path, settings).diagnostics, unsafe=unsafe)
 
 
-def fix_result(result: LintResult, settings: Settings, *, unsafe: bool, write: bool) -> FixRun:
+def fix_result(
+    result: LintResult,
+    settings: Settings,
+    *,
+    unsafe: bool,
+    write: bool,
+    jobs: int | None = None,
+) -> FixRun:
     """Fixes the files of ``result`` (written when ``write``) and updates it: the diagnostics
-    left, and ``fixed``. Raises OSError when a file cannot be read or written."""
+    left, and ``fixed``. Files are fixed across worker processes as lint runs them (``jobs``
+    as ``lint -j``); each file is read, fixed and written by one worker, atomically. Raises
+    OSError when a file cannot be read or written."""
+    from bedrockcache.lint.runner import in_processes
+
     run = FixRun()
     paths = sorted({d.path for d in result.diagnostics if applicable(d, unsafe)})
-    for shown in paths:
-        data = Path(shown).read_bytes()
-        source = read_source(data)
-        if source is None:
+    portable = dataclasses.replace(settings, models=dict(settings.models))
+    sizes = [_size(Path(shown)) for shown in paths]
+    calls = [(shown, portable, unsafe, write) for shown in paths]
+    for shown, fixed in zip(paths, in_processes(_fix_file, calls, sizes, jobs), strict=True):
+        if fixed is None:
             continue
-        outcome = _fix(source.text, shown, settings, unsafe)
-        run.rejected += outcome.rejected
-        if not outcome.changed:
-            continue
-        encoded = encode(source, outcome.text)
-        if encoded is None:
+        run.rejected += fixed.rejected
+        if fixed.unwritable:
             run.unwritable.append(shown)
+        if fixed.change is None:
             continue
-        if write:
-            write_atomic(Path(shown), encoded)
-        fixed = sum(outcome.fixed.values())
-        run.changes.append(FileChange(shown, source.text, outcome.text, fixed))
+        run.changes.append(fixed.change)
         result.diagnostics = [d for d in result.diagnostics if d.path != shown]
-        result.diagnostics += outcome.remaining
-        result.fixed += fixed
+        result.diagnostics += fixed.remaining
+        result.fixed += fixed.change.fixed
     result.diagnostics.sort()
     return run
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """What fixing one file did, sent back from a worker."""
+
+    change: FileChange | None
+    remaining: list[Diagnostic]
+    rejected: list[Diagnostic]
+    unwritable: bool = False
+
+
+def _fix_file(shown: str, settings: Settings, unsafe: bool, write: bool) -> _Fixed | None:
+    """Fix one file from its current text (None when it is not text to fix)."""
+    data = Path(shown).read_bytes()
+    source = read_source(data)
+    if source is None:
+        return None
+    outcome = _fix(source.text, shown, settings, unsafe)
+    if not outcome.changed:
+        return _Fixed(None, outcome.remaining, outcome.rejected)
+    encoded = encode(source, outcome.text)
+    if encoded is None:
+        return _Fixed(None, outcome.remaining, outcome.rejected, unwritable=True)
+    if write:
+        write_atomic(Path(shown), encoded)
+    change = FileChange(shown, source.text, outcome.text, sum(outcome.fixed.values()))
+    return _Fixed(change, outcome.remaining, outcome.rejected)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # read (and reported) by the worker
 
 
 def lint_stdin(
