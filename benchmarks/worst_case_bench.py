@@ -11,7 +11,7 @@ run on slow code cannot take the machine down; such a row reads ">timeout" or "o
   python benchmarks/worst_case_bench.py                  # every case, one run each
   python benchmarks/worst_case_bench.py --case huge-list --case deep-list
   python benchmarks/worst_case_bench.py --write DIR      # only write the generated sources
-  python benchmarks/worst_case_bench.py --json results/worst-case-<date>.json
+  python benchmarks/worst_case_bench.py --json benchmarks/results/worst-case-<date>.json
 
 Nothing here asserts a speed: timings on a shared 2-core machine are noisy.
 """
@@ -144,7 +144,7 @@ def sized_file(megabytes: float) -> str:
 def huge_list(elements: int) -> str:
     """One call whose system list holds ``elements`` text blocks (and no cache point)."""
     rule = '        {{"text": "Rule {}: answer in the language of the customer."}}'
-    rules = (rule.format(i) for i in range(elements))
+    rules = (rule.format(i) for i in range(elements - 1))
     blocks = ",\n".join(['        {"text": POLICY}', *rules])
     return (
         HEAD
@@ -153,6 +153,21 @@ def huge_list(elements: int) -> str:
         + "        modelId=MODEL,\n"
         + f"        system=[\n{blocks},\n        ],\n"
         + '        messages=[{"role": "user", "content": [{"text": question}]}],\n'
+        + "    )\n"
+    )
+
+
+def numbers_list(elements: int) -> str:
+    """One call with a list of ``elements`` numbers among its arguments (under 1 MB)."""
+    numbers = ", ".join(str(i) for i in range(elements))
+    return (
+        HEAD
+        + "\n\ndef answer(question: str) -> dict:\n"
+        + "    return bedrock.converse(\n"
+        + "        modelId=MODEL,\n"
+        + '        system=[{"text": POLICY}],\n'
+        + '        messages=[{"role": "user", "content": [{"text": question}]}],\n'
+        + f'        additionalModelRequestFields={{"ids": [{numbers}]}},\n'
         + "    )\n"
     )
 
@@ -208,15 +223,21 @@ CASES = [
     Case(
         "many-fixable", "3,000 lines, 200 fixable calls", lambda: {"f.py": spread_file(3000, 200)}
     ),
-    Case("file-5mb", "5 MB file, one fixable call", lambda: {"f.py": sized_file(5)}),
-    Case("file-50mb", "50 MB file, one fixable call", lambda: {"f.py": sized_file(50)}),
-    Case("huge-list", "one call with a 100,000-element list", lambda: {"f.py": huge_list(100_000)}),
-    Case("deep-list", "a literal nested 150 deep in a call", lambda: {"f.py": deep_list(150)}),
-    Case("deep-list-1000", "a literal nested 1,000 deep", lambda: {"f.py": deep_list(1000)}),
+    Case("file-1mb", "0.99 MB file (at max-file-size)", lambda: {"f.py": sized_file(0.99)}),
+    Case("file-5mb", "5 MB file (over max-file-size)", lambda: {"f.py": sized_file(5)}),
+    Case("file-50mb", "50 MB file (over max-file-size)", lambda: {"f.py": sized_file(50)}),
+    Case(
+        "list-1000",
+        "a 1,000-element list in a call (at max-literal-size)",
+        lambda: {"f.py": huge_list(999)},
+    ),
+    Case("huge-list", "a 100,000-element list in a call", lambda: {"f.py": numbers_list(100_000)}),
+    Case("deep-90", "a literal nested 90 deep in a call (within)", lambda: {"f.py": deep_list(90)}),
+    Case("deep-150", "a literal nested 150 deep in a call", lambda: {"f.py": deep_list(150)}),
     Case(
         "fix-many-files",
-        "`--fix` on 100 copies of the fixable fixtures",
-        lambda: _fixture_copies(100),
+        "`--fix` on 20 copies of the 21 fixable fixtures",
+        lambda: _fixture_copies(20),
         ("--fix",),
     ),
 ]
@@ -329,12 +350,16 @@ def main() -> int:
             f"{row.seconds:>8.2f} {row.peak_rss_mb:>12.1f}  {row.outcome}",
             flush=True,
         )
-    if args.json is not None:
+    if args.json is not None:  # merged: a run of some cases replaces only their rows
+        earlier = json.loads(args.json.read_text(encoding="utf-8")) if args.json.exists() else {}
+        kept = [r for r in earlier.get("rows", []) if r["case"] not in {row.case for row in rows}]
+        order = [c.name for c in CASES]
+        merged = sorted([*kept, *(asdict(r) for r in rows)], key=lambda r: order.index(r["case"]))
         payload = {
             "date": dt.datetime.now(dt.timezone.utc).date().isoformat(),
             "python": platform.python_version(),
             "cores": os.cpu_count(),
-            "rows": [asdict(r) for r in rows],
+            "rows": merged,
         }
         args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return 0
