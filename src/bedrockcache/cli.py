@@ -337,7 +337,10 @@ def lint_command(
             )
             result.unsafe_fixes = unsafe
             if fixing or diff:
-                _fix_files(result, settings, unsafe=unsafe, diff=diff, jobs=jobs)
+                from bedrockcache.lint.cache import default_cache_dir
+
+                cached = None if no_cache else cache_dir or default_cache_dir(settings.root)
+                _fix_files(result, settings, unsafe=unsafe, diff=diff, jobs=jobs, cache_dir=cached)
         text = render(
             output_format,
             result,
@@ -379,10 +382,14 @@ def _lint_stdin(settings: Any, *, fixing: bool, diff: bool, unsafe: bool) -> Any
     return result
 
 
-def _fix_files(result: Any, settings: Any, *, unsafe: bool, diff: bool, jobs: int | None) -> None:
+def _fix_files(
+    result: Any, settings: Any, *, unsafe: bool, diff: bool, jobs: int | None, cache_dir: Any
+) -> None:
     from bedrockcache.lint.fixes.run import fix_result
 
-    run = fix_result(result, settings, unsafe=unsafe, write=not diff, jobs=jobs)
+    run = fix_result(
+        result, settings, unsafe=unsafe, write=not diff, jobs=jobs, cache_dir=cache_dir
+    )
     for d in run.rejected:
         click.echo(
             f"bedrockcache: warning: the fix for {d.code} at {d.path}:{d.line}:{d.column} "

@@ -125,3 +125,66 @@ def test_a_warm_run_reports_the_fixable_count_and_fixes_from_the_cache(
     fixed = lint("--fix", ".")
     assert "Found 3 errors (3 fixed, 0 remaining)." in fixed.stdout
     assert lint(".").exit_code == 0
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Count the lint passes (check_source calls) made in this process."""
+    from bedrockcache.lint import checker
+
+    calls: list[str] = []
+    original = checker.check_source
+
+    def counted(source, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(path)
+        return original(source, path, *args, **kwargs)
+
+    monkeypatch.setattr(checker, "check_source", counted)
+    return calls
+
+
+def test_a_warm_cache_saves_the_first_lint_pass_and_keeps_the_fixed_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _project(tmp_path, 2)
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(root=tmp_path)
+    cache_dir = tmp_path / ".bedrockcache_cache"
+    result = lint_paths([tmp_path], settings, cache_dir=cache_dir, jobs=1)  # fills the cache
+    calls = _counting(monkeypatch)
+    run = fix_result(result, settings, unsafe=False, write=True, jobs=1, cache_dir=cache_dir)
+    assert len(run.changes) == 2 and result.diagnostics == []
+    assert sorted(calls) == ["m00.py", "m01.py"]  # one pass each: the fixed text, not the first
+    calls.clear()
+    again = lint_paths([tmp_path], settings, cache_dir=cache_dir, jobs=1)
+    assert calls == []  # the fixed files' results were stored
+    fresh = lint_paths([tmp_path], settings, use_cache=False, jobs=1)
+    assert (again.diagnostics, again.call_sites) == (fresh.diagnostics, fresh.call_sites) == ([], 2)
+
+
+def test_without_the_cache_every_pass_is_fresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _project(tmp_path, 2)
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(root=tmp_path)
+    result = lint_paths([tmp_path], settings, use_cache=False, jobs=1)
+    calls = _counting(monkeypatch)
+    fix_result(result, settings, unsafe=False, write=True, jobs=1)
+    assert sorted(calls) == ["m00.py", "m00.py", "m01.py", "m01.py"]
+
+
+def test_a_cached_result_for_other_bytes_is_never_applied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file changed after the run linted it: its cache entry no longer matches, so the fix
+    comes from a fresh lint of what is there now."""
+    _project(tmp_path, 1)
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(root=tmp_path)
+    cache_dir = tmp_path / ".bedrockcache_cache"
+    result = lint_paths([tmp_path], settings, cache_dir=cache_dir, jobs=1)
+    moved = "# a comment that moves every line down\n" + UNCACHED.format(n=0)
+    (tmp_path / "m00.py").write_text(moved, encoding="utf-8")
+    fix_result(result, settings, unsafe=False, write=True, jobs=1, cache_dir=cache_dir)
+    expected = "# a comment that moves every line down\n" + FIXED.format(n=0)
+    assert (tmp_path / "m00.py").read_text(encoding="utf-8") == expected

@@ -47,10 +47,12 @@ def fix_text(
     check: Callable[[str], list[Diagnostic]],
     *,
     unsafe: bool = False,
+    first: list[Diagnostic] | None = None,
 ) -> FixOutcome:
-    """Fix ``text`` until no applicable fix remains; ``check`` lints a text."""
+    """Fix ``text`` until no applicable fix remains; ``check`` lints a text. ``first`` are the
+    diagnostics of ``text`` when already known (a cached result for these very bytes)."""
     outcome = FixOutcome(text)
-    diagnostics = check(text)
+    diagnostics = first if first is not None else check(text)
     broken: set[tuple[str, str]] = set()  # (code, message) of fixes that broke the syntax
     for _ in range(MAX_ITERATIONS):
         candidates = [

@@ -1,8 +1,10 @@
 """``lint --fix`` / ``--diff`` over a run's result: fix each file that has applicable fixes.
 
 The run's diagnostics (from the cache or fresh) say which files have something to fix; each such
-file is then fixed from its current text with fresh lint passes, so a cached result can never
-hide a fix or apply a stale one.
+file is then read again and fixed from its current text. Its first lint pass is the cached
+result for exactly those bytes when there is one (the cache is keyed by content, settings and
+tool code), else a fresh lint; every later pass is fresh. So a result for other bytes can never
+hide a fix or apply a stale one. Files are fixed across worker processes, as lint runs them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bedrockcache.config import Settings
+from bedrockcache.lint.cache import Cache, FileResult
 from bedrockcache.lint.diagnostic import Diagnostic, LintResult
 from bedrockcache.lint.fixes.apply import FixOutcome, applicable, fix_text
 from bedrockcache.lint.fixes.files import encode, read_source, write_atomic
@@ -34,10 +37,25 @@ class FixRun:
     unwritable: list[str] = field(default_factory=list)  # files a fix could not be encoded for
 
 
-def _fix(text: str, path: str, settings: Settings, unsafe: bool) -> FixOutcome:
+def _fix(
+    text: str,
+    path: str,
+    settings: Settings,
+    unsafe: bool,
+    first: list[Diagnostic] | None = None,
+    last: list[FileResult] | None = None,
+) -> FixOutcome:
+    """``fix_text`` with the linter; ``last`` receives the result of the last lint pass (that of
+    the fixed text when anything was fixed)."""
     from bedrockcache.lint.checker import check_source
 
-    return fix_text(text, lambda t: check_source(t, path, settings).diagnostics, unsafe=unsafe)
+    def check(candidate: str) -> list[Diagnostic]:
+        result = check_source(candidate, path, settings)
+        if last is not None:
+            last[:] = [result]
+        return result.diagnostics
+
+    return fix_text(text, check, unsafe=unsafe, first=first)
 
 
 def fix_result(
@@ -47,18 +65,21 @@ def fix_result(
     unsafe: bool,
     write: bool,
     jobs: int | None = None,
+    cache_dir: Path | None = None,
 ) -> FixRun:
     """Fixes the files of ``result`` (written when ``write``) and updates it: the diagnostics
     left, and ``fixed``. Files are fixed across worker processes as lint runs them (``jobs``
-    as ``lint -j``); each file is read, fixed and written by one worker, atomically. Raises
-    OSError when a file cannot be read or written."""
+    as ``lint -j``); each file is read, fixed and written by one worker, atomically. With the
+    result cache (``cache_dir``), the first lint pass of a file is its cached result for the
+    bytes read, and a written file's result is stored for the next run. Raises OSError when a
+    file cannot be read or written."""
     from bedrockcache.lint.runner import in_processes
 
     run = FixRun()
     paths = sorted({d.path for d in result.diagnostics if applicable(d, unsafe)})
     portable = dataclasses.replace(settings, models=dict(settings.models))
     sizes = [_size(Path(shown)) for shown in paths]
-    calls = [(shown, portable, unsafe, write) for shown in paths]
+    calls = [(shown, portable, unsafe, write, cache_dir) for shown in paths]
     for shown, fixed in zip(paths, in_processes(_fix_file, calls, sizes, jobs), strict=True):
         if fixed is None:
             continue
@@ -85,13 +106,19 @@ class _Fixed:
     unwritable: bool = False
 
 
-def _fix_file(shown: str, settings: Settings, unsafe: bool, write: bool) -> _Fixed | None:
+def _fix_file(
+    shown: str, settings: Settings, unsafe: bool, write: bool, cache_dir: Path | None
+) -> _Fixed | None:
     """Fix one file from its current text (None when it is not text to fix)."""
     data = Path(shown).read_bytes()
     source = read_source(data)
     if source is None:
         return None
-    outcome = _fix(source.text, shown, settings, unsafe)
+    cache = Cache(cache_dir, settings.key()) if cache_dir is not None else None
+    known = cache.get(shown, data) if cache is not None else None  # keyed by these very bytes
+    last: list[FileResult] = []
+    first = known.diagnostics if known is not None else None
+    outcome = _fix(source.text, shown, settings, unsafe, first, last)
     if not outcome.changed:
         return _Fixed(None, outcome.remaining, outcome.rejected)
     encoded = encode(source, outcome.text)
@@ -99,6 +126,8 @@ def _fix_file(shown: str, settings: Settings, unsafe: bool, write: bool) -> _Fix
         return _Fixed(None, outcome.remaining, outcome.rejected, unwritable=True)
     if write:
         write_atomic(Path(shown), encoded)
+        if cache is not None and last:
+            cache.put(shown, encoded, last[0])  # the next run finds the fixed file linted
     change = FileChange(shown, source.text, outcome.text, sum(outcome.fixed.values()))
     return _Fixed(change, outcome.remaining, outcome.rejected)
 
