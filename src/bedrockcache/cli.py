@@ -454,7 +454,12 @@ def lint_command(
             for path, reason in result.skipped:
                 click.echo(f"bedrockcache: warning: {path}: {reason}; skipped", err=True)
             if fixing or diff:
-                diff_exit = _fix_files(result, settings, unsafe=unsafe, diff=diff)
+                from bedrockcache.lint.cache import default_cache_dir
+
+                cached = None if no_cache else cache_dir or default_cache_dir(settings.root)
+                diff_exit = _fix_files(
+                    result, settings, unsafe=unsafe, diff=diff, jobs=jobs, cache_dir=cached
+                )
     except OSError as exc:  # a path that does not exist, a file that vanished mid-fix
         _fail(
             str(exc) if not exc.filename else f"cannot read {exc.filename}: {exc.strerror or exc}"
@@ -515,11 +520,15 @@ def _lint_stdin(settings: Any, *, fixing: bool, diff: bool, unsafe: bool) -> tup
     return result, None
 
 
-def _fix_files(result: Any, settings: Any, *, unsafe: bool, diff: bool) -> int | None:
+def _fix_files(
+    result: Any, settings: Any, *, unsafe: bool, diff: bool, jobs: int | None, cache_dir: Any
+) -> int | None:
     """Fixes (or with ``diff`` prints) what ``result`` found; with ``diff``, its exit code."""
     from bedrockcache.lint.fixes.run import fix_result
 
-    run = fix_result(result, settings, unsafe=unsafe, write=not diff)
+    run = fix_result(
+        result, settings, unsafe=unsafe, write=not diff, jobs=jobs, cache_dir=cache_dir
+    )
     for d in run.rejected:
         click.echo(
             f"bedrockcache: warning: the fix for {d.code} at {d.path}:{d.line}:{d.column} "

@@ -11,6 +11,9 @@ The keys and their meaning follow ruff's, so a ruff user can configure us withou
     volatile-sources = ["myapp.clock.now"]  # calls that change per call, besides the built-in ones
     fix = true                       # `lint` applies safe fixes, as with --fix
     unsafe-fixes = true              # and unsafe ones too, as with --unsafe-fixes
+    max-file-size = 1_000_000        # bytes; a larger file is listed as not audited
+    max-literal-size = 1_000         # elements of one list/tuple/set/dict literal
+    max-nesting-depth = 100          # levels of the syntax tree (brackets, calls, blocks)
     [tool.bedrockcache.per-file-ignores]
     "tests/*" = ["BC1"]
     [tool.bedrockcache.models.my-model]   # overrides for bedrockcache.facts.load_facts
@@ -89,7 +92,24 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 
 _TABLE = "[tool.bedrockcache]"
 _LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
-_KEYS = (*_LIST_KEYS, "per-file-ignores", "models", "volatile-sources", "fix", "unsafe-fixes")
+# The bounds past which a file is listed as not audited (lint/limits.py): each far above what
+# real code holds (the largest file that can hold a call site in the site-packages of every
+# supported library is 0.97 MB; its largest literal 367 elements; its deepest tree 80 levels in a
+# file with a call site), and each low enough that linting one file stays within seconds and a
+# few hundred MB, whatever it holds.
+DEFAULT_MAX_FILE_SIZE = 1_000_000
+DEFAULT_MAX_LITERAL_SIZE = 1_000
+DEFAULT_MAX_NESTING_DEPTH = 100
+_LIMIT_KEYS = ("max-file-size", "max-literal-size", "max-nesting-depth")
+_KEYS = (
+    *_LIST_KEYS,
+    "per-file-ignores",
+    "models",
+    "volatile-sources",
+    "fix",
+    "unsafe-fixes",
+    *_LIMIT_KEYS,
+)
 # A volatile source is a dotted name as imported: "myapp.clock.now" (see rules/stability.py).
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
 _SELECTOR = re.compile(r"BC[0-9]{0,3}")
@@ -118,6 +138,10 @@ class Settings:
     # What `lint` does with fixes (not part of key(): fixes do not change a file's diagnostics).
     fix: bool = False
     unsafe_fixes: bool = False
+    # Past these a file is listed as not audited, with the reason (lint/limits.py).
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes
+    max_literal_size: int = DEFAULT_MAX_LITERAL_SIZE  # elements of one container literal
+    max_nesting_depth: int = DEFAULT_MAX_NESTING_DEPTH  # levels of the syntax tree
 
     def enabled(self, code: str, severity: Severity | str) -> bool:
         """Whether findings with ``code`` are reported, by ruff's selection rules.
@@ -163,6 +187,7 @@ class Settings:
             "models": _plain(self.models),
             "volatile_sources": self.volatile_sources,
             "root": str(self.root),
+            "limits": [self.max_file_size, self.max_literal_size, self.max_nesting_depth],
         }
         text = json.dumps(payload, sort_keys=True, default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -474,6 +499,12 @@ def _validate(table: Mapping[str, Any], where: str) -> dict[str, Any]:
             if not isinstance(table[key], bool):
                 raise ConfigError(f"{where}{key}: expected true or false")
             values[key.replace("-", "_")] = table[key]
+    for key in _LIMIT_KEYS:
+        if key in table:
+            value = table[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{where}{key}: expected a positive integer, got {value!r}")
+            values[key.replace("-", "_")] = value
     return values
 
 

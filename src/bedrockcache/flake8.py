@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import tokenize
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from bedrockcache import __version__
+from bedrockcache.lint.imports import ImportScreen
 from bedrockcache.lint.prefilter import might_have_call_site
 
 __all__ = ["Plugin"]
@@ -47,7 +49,7 @@ class Plugin:
         """Yield ``(line, column0, "BCxxx message", type)`` for each diagnostic, in order."""
         source = "".join(self.lines)
         data = _encode(source)
-        if not might_have_call_site(data):
+        if not might_have_call_site(data) and not _calls_a_wrapper(self.filename, data):
             return
         from bedrockcache.lint.checker import check_source
 
@@ -55,6 +57,19 @@ class Plugin:
         for diagnostic in result.diagnostics:
             text = f"{diagnostic.code} {diagnostic.message}"
             yield diagnostic.line, diagnostic.column - 1, text, type(self)
+
+
+_SCREEN: ImportScreen | None = None
+
+
+def _calls_a_wrapper(filename: str, data: bytes) -> bool:
+    """Whether the file imports a module of the project (the working directory, as in a default
+    lint run) that may wrap a Bedrock call: it is then linted like one that calls Bedrock."""
+    global _SCREEN
+    if _SCREEN is None:
+        root = os.path.realpath(os.getcwd())
+        _SCREEN = ImportScreen(root, lambda path: path.startswith(root + os.sep))
+    return os.path.isfile(filename) and _SCREEN.imports_call_sites(filename, data)
 
 
 def _encode(source: str) -> bytes:

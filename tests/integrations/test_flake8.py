@@ -92,9 +92,18 @@ def test_flake8_and_bedrockcache_print_the_same_lines_for_every_fixture(tmp_path
     theirs = flake8("--select", "BC", "fixtures", cwd=tmp_path)
     assert ours.returncode == 0, ours.stderr
     assert theirs.returncode == 1, theirs.stderr
-    expected = sorted(parse(ours.stdout))
+    # flake8 runs plugins only on files the running Python parses (3.12 syntax is its E999).
+    expected = sorted(row for row in parse(ours.stdout) if _parses(tmp_path / row[0]))
     assert len(expected) >= len(marks(SUPPORT_BOT))
     assert sorted(parse(theirs.stdout)) == expected
+
+
+def _parses(path: Path) -> bool:
+    try:
+        ast.parse(path.read_bytes())
+    except SyntaxError:
+        return False
+    return True
 
 
 def test_columns_are_those_of_check_source(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from bedrockcache.lint.evaluate import Evaluator, Origins
 from bedrockcache.lint.fixes import FixContext, fix_finding, fixers
 from bedrockcache.lint.index import ModuleIndex
 from bedrockcache.lint.layers import constants, constructors, functions, layer_modules
+from bedrockcache.lint.limits import OverLimit, file_too_large, tree_over_limits
 from bedrockcache.lint.noqa import NoqaMap, apply_noqa, parse_noqa
 from bedrockcache.lint.precision import verdict
 from bedrockcache.lint.prefilter import might_have_call_site
@@ -70,6 +71,9 @@ def check_source(
     wrapper_caller = project.screen.imports_call_sites(real, data)
     if prefilter and not might_have_call_site(data) and not wrapper_caller:
         return FileResult()
+    too_large = file_too_large(len(data), settings)
+    if too_large is not None:  # before any parse: the parse is what costs the memory
+        return _finish(_over(path, too_large, parsed=False), "", path, settings, noqa)
     text = decode_source(data)
     if text is None:
         return _finish(FileResult(diagnostics=[_not_utf8(path, data)]), "", path, settings, noqa)
@@ -94,6 +98,10 @@ def check_source(
         # another module of the project defines.
         if not calls_a_target(tree) and not wrapper_caller:
             return _finish(FileResult(parsed=True), text, path, settings, noqa)
+        over = tree_over_limits(tree, text, settings)
+        if over is not None:
+            return _finish(_over(path, over, parsed=True), text, path, settings, noqa)
+        del tree  # libcst's tree is ten times larger; this one is no longer needed
         try:
             module = cst.parse_module(text)
         except Exception as exc:  # valid Python (ast parsed it) that libcst cannot represent
@@ -102,6 +110,9 @@ def check_source(
     report = FileResult(parsed=True)
     try:
         _analyse(module, path, settings, facts, report, project)
+    except RecursionError:  # within max-nesting-depth, yet too deep for this interpreter's stack
+        reason = "too deeply nested to analyse (Python's recursion limit); it was not audited"
+        return _finish(_not_audited(path, reason), text, path, settings, noqa)
     except Exception as exc:  # a bug of ours must not stop the run; it is reported (exit 3)
         report.unresolved.append(internal_error(path, exc))
     return _finish(report, text, path, settings, noqa)
@@ -532,6 +543,11 @@ def _facts(settings: Settings) -> Facts:
 
 def _not_audited(path: str, reason: str) -> FileResult:
     return FileResult(unresolved=[Unresolved(path, 1, 1, "file", (reason,))], parsed=True)
+
+
+def _over(path: str, over: OverLimit, *, parsed: bool) -> FileResult:
+    entry = Unresolved(path, over.line, over.column, "file", (over.reason,))
+    return FileResult(unresolved=[entry], parsed=parsed)
 
 
 def _parse_newer(text: str) -> cst.Module | None:

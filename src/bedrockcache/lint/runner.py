@@ -11,10 +11,10 @@ import dataclasses
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bedrockcache.config import Settings
 from bedrockcache.lint.cache import Cache, FileResult, default_cache_dir
@@ -24,7 +24,9 @@ from bedrockcache.lint.imports import ImportScreen
 from bedrockcache.lint.prefilter import might_have_call_site
 from bedrockcache.lint.reading import UNREADABLE, NotRegularFile, read_regular, unreadable
 
-__all__ = ["lint_paths"]
+__all__ = ["in_processes", "lint_paths"]
+
+T = TypeVar("T")
 
 # Below this much candidate source, starting worker processes costs more than it saves.
 _PARALLEL_BYTES = 400_000
@@ -172,22 +174,37 @@ def _check_all(
     Workers get the bytes the run read (not the path to read again), so each file is judged
     on the one content that is also the cache key, and nothing is opened twice.
     """
-    workers = jobs or os.cpu_count() or 1
-    total = sum(len(data) for _, data in pending)
-    if workers <= 1 or len(pending) < 2 or total < _PARALLEL_BYTES:
-        return [_check_file(data, shown, settings) for shown, data in pending]
-    order = sorted(range(len(pending)), key=lambda i: -len(pending[i][1]))  # big files first
+    if sum(len(data) for _, data in pending) < _PARALLEL_BYTES:
+        jobs = 1
     portable = dataclasses.replace(settings, models=dict(settings.models))
+    return in_processes(
+        _check_file,
+        [(data, shown, portable) for shown, data in pending],
+        [len(data) for _, data in pending],
+        jobs,
+    )
+
+
+def in_processes(
+    function: Callable[..., T], calls: list[tuple[Any, ...]], sizes: list[int], jobs: int | None
+) -> list[T]:
+    """``function(*call)`` for each call, in the order given: across worker processes (one per
+    core unless ``jobs`` says otherwise, the largest files first) when there are two or more
+    calls and more than one worker, else in this process. ``function`` must be picklable (a
+    module-level function) and so must the arguments; an exception in a worker is raised here.
+    """
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(calls) < 2:
+        return [function(*call) for call in calls]
+    order = sorted(range(len(calls)), key=lambda i: -sizes[i])  # big files first
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    results: list[FileResult | None] = [None] * len(pending)
-    with ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=context) as pool:
-        futures = {
-            i: pool.submit(_check_file, pending[i][1], pending[i][0], portable) for i in order
-        }
+    results: dict[int, T] = {}
+    with ProcessPoolExecutor(max_workers=min(workers, len(calls)), mp_context=context) as pool:
+        futures = {i: pool.submit(function, *calls[i]) for i in order}
         for i, future in futures.items():
             results[i] = future.result()
-    return [r for r in results if r is not None]
+    return [results[i] for i in range(len(calls))]
 
 
 def _check_file(data: bytes, shown: str, settings: Settings) -> FileResult:

@@ -55,7 +55,8 @@ def _diagnostic(d: Diagnostic, *, concise: bool) -> list[str]:
 
 
 def _unresolved(u: Unresolved) -> str:
-    head = f"{u.path}:{u.line}:{u.column}: {u.kind}: not fully audited"
+    what = "not audited" if u.kind == "file" else "not fully audited"
+    head = f"{u.path}:{u.line}:{u.column}: {u.kind}: {what}"
     return f"{head}: {_one_line('; '.join(u.reasons))}" if u.reasons else head
 
 
@@ -91,7 +92,14 @@ def _summary(result: LintResult, *, listed: bool) -> list[str]:
         checked += f", {result.fully_audited} fully audited"
     lines.append(checked)
     if result.not_audited:
-        line = f"{plural(len(result.not_audited), 'call site')} not fully audited"
+        files = sum(1 for u in result.not_audited if u.kind == "file")
+        sites = len(result.not_audited) - files
+        counts = []
+        if sites:
+            counts.append(f"{plural(sites, 'call site')} not fully audited")
+        if files:
+            counts.append(f"{plural(files, 'file')} not audited")
+        line = ", ".join(counts)
         lines.append(line if listed else f"{line} (--show-unresolved lists them)")
     if result.internal_errors:
         crashed = plural(len(result.internal_errors), "file")

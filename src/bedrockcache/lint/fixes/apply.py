@@ -47,10 +47,12 @@ def fix_text(
     check: Callable[[str], list[Diagnostic]],
     *,
     unsafe: bool = False,
+    first: list[Diagnostic] | None = None,
 ) -> FixOutcome:
-    """Fix ``text`` until no applicable fix remains; ``check`` lints a text."""
+    """Fix ``text`` until no applicable fix remains; ``check`` lints a text. ``first`` are the
+    diagnostics of ``text`` when already known (a cached result for these very bytes)."""
     outcome = FixOutcome(text)
-    diagnostics = check(text)
+    diagnostics = first if first is not None else check(text)
     broken: set[tuple[str, str]] = set()  # (code, message) of fixes that broke the syntax
     for _ in range(MAX_ITERATIONS):
         candidates = [
@@ -142,8 +144,9 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
         start = _offset(text, starts, edit.line, edit.column)
         end = _offset(text, starts, edit.end_line, edit.end_column)
         content = edit.content
-        if start == len(text) and text and not text.endswith(("\n", "\r")) and content:
-            content = "\n" + content  # an insertion after a last line without its newline
+        at_end = start == len(text) and text and not text.endswith(("\n", "\r"))
+        if at_end and content and not content.startswith(("\n", "\r")):
+            content = "\n" + content  # a line inserted after a last line without its newline
         out.append(text[cursor:start])
         out.append(content)
         cursor = max(cursor, end)

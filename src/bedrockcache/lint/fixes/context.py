@@ -8,22 +8,22 @@ comments and formatting included, is left as the user wrote it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import libcst as cst
 
 from bedrockcache.audit import AuditReport
 from bedrockcache.facts import Facts
 from bedrockcache.lint.diagnostic import Edit
+from bedrockcache.lint.fixes.source import ModuleSource, position
 from bedrockcache.lint.index import ModuleIndex
 from bedrockcache.lint.sites import CallSite
 
 __all__ = ["FixContext", "literal_string", "position", "string_key"]
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
+T = TypeVar("T")
 
 
 @dataclass
@@ -35,20 +35,26 @@ class FixContext:
     facts: Facts
     # The checker's own locator: the node behind a request path, and whether it is exact.
     locate: Callable[[str], tuple[cst.CSTNode, bool]]
-    _parents: dict[cst.CSTNode, cst.CSTNode] | None = field(default=None, repr=False)
+
+    @property
+    def source(self) -> ModuleSource:
+        """The module's text, parents and spans: one printing pass, shared by every fix in the
+        module (it lives in the index's per-module memo)."""
+        return ModuleSource.of(self.module, self.index.memo)
+
+    def per_module(self, key: object, compute: Callable[[], T]) -> T:
+        """An answer that depends only on the module, computed once for all its findings: a
+        question a fixer asks per finding must not walk the module per finding."""
+        memo_key = ("fixes", key)
+        if memo_key not in self.index.memo:
+            self.index.memo[memo_key] = compute()
+        return self.index.memo[memo_key]  # type: ignore[return-value]
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        if self._parents is None:  # built once per file, only when a finding has a fixer
-            collector = _Parents()
-            self.module.visit(collector)
-            self._parents = collector.parents
-        return self._parents.get(node)
+        return self.source.parent(node)
 
     def ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-        current = self.parent(node)
-        while current is not None:
-            yield current
-            current = self.parent(current)
+        return self.source.ancestors(node)
 
     def function_of(self, node: cst.CSTNode) -> cst.FunctionDef | None:
         """The function whose local scope holds ``node``; None at module or class level, where
@@ -108,30 +114,8 @@ class FixContext:
         return None
 
     def replace(self, old: cst.CSTNode, new: cst.CSTNode) -> Edit | None:
-        """The edit that turns ``old`` into ``new`` in the file: the span that differs once the
-        whole module is printed again (a node printed alone would lose its block's indentation).
-        """
-        if old is new:
-            return None
-        before = self.module.code
-        after = self.module.deep_replace(old, new).code
-        if after == before:
-            return None
-        start = 0
-        limit = min(len(before), len(after))
-        while start < limit and before[start] == after[start]:
-            start += 1
-        if 0 < start < len(before) and before[start - 1 : start + 1] == "\r\n":
-            start -= 1  # never split a CRLF line break
-        end = 0
-        while end < limit - start and before[-1 - end] == after[-1 - end]:
-            end += 1
-        cut = len(before) - end
-        if end and 0 < cut < len(before) and before[cut - 1 : cut + 1] == "\r\n":
-            end -= 1
-        line, column = position(before, start)
-        end_line, end_column = position(before, len(before) - end)
-        return Edit(line, column, end_line, end_column, after[start : len(after) - end])
+        """The edit that turns ``old`` into ``new`` in the file, over the span that differs."""
+        return self.source.replace(old, new)
 
     def imported(self, module: str, name: str) -> tuple[str, list[Edit]] | None:
         """The local name for ``module.name`` and the edit that imports it when missing; None
@@ -144,31 +128,6 @@ class FixContext:
             return None
         line = _import_line(self.module)
         return name, [Edit(line, 1, line, 1, f"from {module} import {name}\n")]
-
-
-class _Parents(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
-        self.stack: list[cst.CSTNode] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self.stack:
-            self.parents[node] = self.stack[-1]
-        self.stack.append(node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self.stack.pop()
-
-
-def position(text: str, offset: int) -> tuple[int, int]:
-    """(line, column), both 1-based, of a character offset; lines end at \\n, \\r\\n or \\r as
-    Python's tokenizer ends them (``apply_edits`` reads them back the same way)."""
-    head = text[:offset]
-    breaks = list(_NEWLINE.finditer(head))
-    if not breaks:
-        return 1, offset + 1
-    return len(breaks) + 1, offset - breaks[-1].end() + 1
 
 
 def _import_line(module: cst.Module) -> int:

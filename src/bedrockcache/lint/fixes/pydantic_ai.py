@@ -285,7 +285,9 @@ def _one_use(ctx: FixContext, literal: cst.CSTNode, depth: int = 0) -> bool:
     elif isinstance(parent, cst.AnnAssign) and parent.value is literal:
         target = parent.target
     if isinstance(target, cst.Name):
-        uses = [n for n in _names(ctx.module, target.value) if n is not target]
+        name = target.value
+        named = ctx.per_module(("names", name), lambda: _names(ctx.module, name))
+        uses = [n for n in named if n is not target]
         return len(uses) == 1 and _one_use(ctx, uses[0], depth + 1)
     return False
 
@@ -308,18 +310,13 @@ def _bedrock_only(ctx: FixContext) -> bool:
     model = ctx.site.request.get("model")
     if not (isinstance(model, str) or class_name(model) == _MODEL_CLASS):
         return False
-    swaps: list[cst.Call] = []
+    return not any(_swaps_model(call) for call in ctx.index.calls)
 
-    class _Find(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            func = node.func
-            named = isinstance(func, cst.Attribute) and func.attr.value in _RUNS
-            keywords = {a.keyword.value for a in node.args if a.keyword is not None}
-            if named and "model" in keywords:
-                swaps.append(node)
 
-    ctx.module.visit(_Find())
-    return not swaps
+def _swaps_model(call: cst.Call) -> bool:
+    func = call.func
+    named = isinstance(func, cst.Attribute) and func.attr.value in _RUNS
+    return named and any(a.keyword is not None and a.keyword.value == "model" for a in call.args)
 
 
 def _claude_minimum(ctx: FixContext) -> int | None:

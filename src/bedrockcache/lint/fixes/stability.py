@@ -114,7 +114,10 @@ def _binding(node: cst.Name, ctx: FixContext) -> Binding | None:
     binding = resolve(ctx.index, node.value, statement)
     # ``escapes`` is not enough: a module constant read in a function always escapes;
     # ``_changed`` looks at every use of the name in the file instead.
-    if not isinstance(binding, Binding) or binding.mutations or _changed(node.value, ctx.module):
+    if not isinstance(binding, Binding) or binding.mutations:
+        return None
+    name = node.value
+    if ctx.per_module(("changed", name), lambda: _changed(name, ctx.module)):
         return None
     return binding
 
