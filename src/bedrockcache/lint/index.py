@@ -64,7 +64,7 @@ class ModuleIndex:
     @classmethod
     def build(cls, module: cst.Module, path: str | None = None) -> ModuleIndex:
         index = cls(module, path=path)
-        module.visit(_Collector(index))
+        _traverse(module, _Collector(index))
         return index
 
     def qualified(self, expr: cst.BaseExpression) -> str | None:
@@ -77,6 +77,61 @@ class ModuleIndex:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_CODE_FIELDS: dict[type, tuple[str, ...]] = {}
+# Fields that hold only layout (whitespace, brackets, punctuation): no name, call or statement.
+_LAYOUT = frozenset(
+    {
+        "lpar", "rpar", "lbracket", "rbracket", "lbrace", "rbrace", "leading_lines",
+        "lines_after_decorators", "comma", "semicolon", "colon", "equal", "dot", "operator",
+        "header", "footer", "newline", "asynchronous", "star", "star_tok", "trailing_whitespace",
+    }
+)  # fmt: skip
+# Where a type's fields are not in source order: the order its parts are written in.
+_SOURCE_ORDER = {
+    cst.FunctionDef: ("decorators", "name", "type_parameters", "params", "returns", "body"),
+    cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    cst.IfExp: ("body", "test", "orelse"),
+    cst.ExceptHandler: ("type", "name", "body"),
+    cst.ExceptStarHandler: ("type", "name", "body"),
+    cst.MatchCase: ("pattern", "guard", "body"),
+    cst.Arg: ("keyword", "value"),
+    cst.TypeAlias: ("name", "type_parameters", "value"),
+    cst.Parameters: ("posonly_params", "params", "star_arg", "kwonly_params", "star_kwarg"),
+}
+
+
+def _code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The children that can hold code, in source order (layout nodes are left out)."""
+    names = _CODE_FIELDS.get(type(node))
+    if names is None:
+        names = _SOURCE_ORDER.get(type(node)) or tuple(
+            f.name
+            for f in dataclasses.fields(node)
+            if f.name not in _LAYOUT and "whitespace" not in f.name
+        )
+        _CODE_FIELDS[type(node)] = names
+    found: list[cst.CSTNode] = []
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            found.append(value)
+        elif isinstance(value, list | tuple):
+            found.extend(item for item in value if isinstance(item, cst.CSTNode))
+    return found
+
+
+def _traverse(module: cst.Module, collector: _Collector) -> None:
+    """``module.visit(collector)`` without libcst's visitor, which rebuilds every node it
+    passes and cost most of an index's time: enter and leave each node that can hold code."""
+    stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            collector.on_leave(node)
+            continue
+        collector.on_visit(node)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(_code_children(node)))
 
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from bedrockcache.findings import Finding
-from bedrockcache.lint.bindings import Binding, resolve
+from bedrockcache.lint.bindings import Binding, mentions, resolve
 from bedrockcache.lint.diagnostic import Edit
 from bedrockcache.lint.fixes.context import FixContext, _bound_at_module_level
 from bedrockcache.lint.fixes.elements import append_argument, keyword_argument
@@ -117,7 +117,7 @@ def _binding(node: cst.Name, ctx: FixContext) -> Binding | None:
     if not isinstance(binding, Binding) or binding.mutations:
         return None
     name = node.value
-    if ctx.per_module(("changed", name), lambda: _changed(name, ctx.module)):
+    if ctx.per_module(("changed", name), lambda: _changed(name, ctx)):
         return None
     return binding
 
@@ -216,9 +216,11 @@ class _Changes(cst.CSTVisitor):
             self.assignments += 1
 
 
-def _changed(name: str, module: cst.Module) -> bool:
+def _changed(name: str, ctx: FixContext) -> bool:
     changes = _Changes(name)
-    module.visit(changes)
+    for statement in ctx.module.body:
+        if mentions(ctx.index, statement, name):  # the others cannot change it
+            statement.visit(changes)
     return changes.attributes > 0 or changes.assignments > 1
 
 
