@@ -58,12 +58,16 @@ def percentile(samples: list[float], fraction: float) -> float:
     return cuts[round(fraction * 100) - 1]
 
 
-def summary(samples_ms: list[float]) -> dict:
+def summary(wall_ms: list[float], cpu_ms: list[float]) -> dict:
+    """Wall-time quantiles (what the editor waits), and the CPU time's, which a busy machine
+    disturbs far less: a wall p95 far above the CPU p95 means the machine was busy."""
     return {
-        "n": len(samples_ms),
-        "p50_ms": round(statistics.median(samples_ms), 2),
-        "p95_ms": round(percentile(samples_ms, 0.95), 2),
-        "max_ms": round(max(samples_ms), 2),
+        "n": len(wall_ms),
+        "p50_ms": round(statistics.median(wall_ms), 2),
+        "p95_ms": round(percentile(wall_ms, 0.95), 2),
+        "max_ms": round(max(wall_ms), 2),
+        "cpu_p50_ms": round(statistics.median(cpu_ms), 2),
+        "cpu_p95_ms": round(percentile(cpu_ms, 0.95), 2),
     }
 
 
@@ -96,16 +100,20 @@ def measure(files: list[Path], runs: int) -> dict:
     if not sites:
         raise BenchError("no fixture file holds a call site the linter finds")
 
-    samples: dict[Path, list[float]] = {path: [] for path in sites}
-    cpu0, busy0 = time.process_time(), _busy_cpu_s()
+    walls: dict[Path, list[float]] = {path: [] for path in sites}
+    cpus: dict[Path, list[float]] = {path: [] for path in sites}
+    cpu_start, busy0 = time.process_time(), _busy_cpu_s()
     for _ in range(runs):
-        for path in samples:
-            t0 = time.perf_counter()
+        for path in walls:
+            c0, t0 = time.process_time(), time.perf_counter()
             check_source(sources[path], shown[path], settings)
-            samples[path].append((time.perf_counter() - t0) * 1000)
-    cpu = time.process_time() - cpu0
-    every = [ms for values in samples.values() for ms in values]
-    overall = summary(every)
+            walls[path].append((time.perf_counter() - t0) * 1000)
+            cpus[path].append((time.process_time() - c0) * 1000)
+    cpu = time.process_time() - cpu_start
+    overall = summary(
+        [ms for values in walls.values() for ms in values],
+        [ms for values in cpus.values() for ms in values],
+    )
     return {
         "target_p95_ms": TARGET_P95_MS,
         "target_met": overall["p95_ms"] <= TARGET_P95_MS,
@@ -117,31 +125,35 @@ def measure(files: list[Path], runs: int) -> dict:
                 "file": shown[path],
                 "bytes": len(sources[path]),
                 "call_sites": sites[path],
-                **summary(values),
+                **summary(walls[path], cpus[path]),
             }
-            for path, values in samples.items()
+            for path in walls
         ],
         "files_without_call_sites": skipped,
     }
 
 
 def report(result: dict) -> str:
-    rows = [f"{'file':<44}{'sites':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"]
+    head = f"{'file':<40}{'sites':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
+    rows = [f"{head}{'CPU p50':>9}{'CPU p95':>9}"]
     rows.append("-" * len(rows[0]))
-    for row in sorted(result["files"], key=lambda r: -r["p95_ms"]):
-        rows.append(
-            f"{row['file'].removeprefix('fixtures/'):<44}{row['call_sites']:>6}"
-            f"{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['max_ms']:>9.1f}"
+
+    def line(name: str, sites: str, row: dict) -> str:
+        return (
+            f"{name:<40}{sites:>6}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['max_ms']:>9.1f}"
+            f"{row['cpu_p50_ms']:>9.1f}{row['cpu_p95_ms']:>9.1f}"
         )
+
+    for row in sorted(result["files"], key=lambda r: -r["p95_ms"]):
+        rows.append(line(row["file"].removeprefix("fixtures/"), str(row["call_sites"]), row))
     o = result["overall"]
     verdict = "met" if result["target_met"] else "NOT met"
     rows.append("-" * len(rows[0]))
-    rows.append(
-        f"{'all files':<44}{'':>6}{o['p50_ms']:>9.1f}{o['p95_ms']:>9.1f}{o['max_ms']:>9.1f}"
-    )
+    rows.append(line("all files", "", o))
     first = result["first_call_in_process_ms"]
     rows.append(
-        f"p95 {o['p95_ms']:.1f} ms over {o['n']} calls: target <= {TARGET_P95_MS:g} ms {verdict}; "
+        f"p95 {o['p95_ms']:.1f} ms (CPU {o['cpu_p95_ms']:.1f} ms) over {o['n']} calls: "
+        f"target <= {TARGET_P95_MS:g} ms {verdict}; "
         f"first call in the process {first['ms']:.0f} ms; "
         f"other-CPU {result['other_cpu_s']:.1f} s; "
         f"{len(result['files_without_call_sites'])} fixture files hold no call site"
