@@ -183,7 +183,7 @@ def test_code_at_the_default_depth_is_audited_even_from_a_deep_stack(
 
 def test_past_the_recursion_limit_a_raised_depth_limit_still_ends_in_not_audited() -> None:
     """A user may raise max-nesting-depth past what Python's stack allows: not an error."""
-    source = HEAD + call(SHAPES["list"](190))
+    source = HEAD + call(SHAPES["list"](450))
     result = check_source(source, "f.py", Settings(max_nesting_depth=10_000))
     [(_, _, reason)] = entries(result)
     assert reason == "too deeply nested to analyse (Python's recursion limit); it was not audited"

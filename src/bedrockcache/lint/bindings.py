@@ -26,6 +26,7 @@ __all__ = [
     "module_binding",
     "rebound_at_module_level",
     "resolve",
+    "unsafe_statement",
 ]
 
 # Methods that change a list or dict in a way the evaluator replays.
@@ -441,11 +442,15 @@ def _composes(statement: cst.CSTNode) -> bool:
 
 
 def _mutated_in_functions(index: ModuleIndex, name: str) -> bool:
-    return any(
-        writes_to(f.body, name) or _declares_global(f.body, name, index.memo)
-        for f in index.functions
-        if mentions(index, f, name)  # a function that never names it cannot change it
-    )
+    key = ("mutated-in-functions", name)
+    found = index.memo.get(key)
+    if found is None:
+        found = index.memo[key] = any(
+            writes_to(f.body, name) or _declares_global(f.body, name, index.memo)
+            for f in index.functions
+            if mentions(index, f, name)  # a function that never names it cannot change it
+        )
+    return found  # type: ignore[return-value]
 
 
 def mentions(index: ModuleIndex, statement: cst.CSTNode, name: str) -> bool:
@@ -461,7 +466,6 @@ def _scan(
     """One earlier statement, read backwards: a Binding, a mutation (recorded), Unknown, or None."""
     if not mentions(index, statement, name):
         return None
-    readers = index.reader_names
     value = _binding_value(statement, name)
     if value is not None:
         return Binding(value, statement)
@@ -472,7 +476,7 @@ def _scan(
         if found:
             mutations.extend(reversed(found))
             return None
-        return "escape" if unsafe_use(statement, name, readers) else None
+        return "escape" if unsafe_statement(index, statement, name) else None
     if isinstance(statement, cst.With) and not _with_binds(statement, name):
         for inner in reversed(list(statement.body.body)):
             found_inner = _scan(index, inner, name, mutations)
@@ -483,7 +487,17 @@ def _scan(
         return Unknown(f"{name!r} is a function or class") if statement.name.value == name else None
     if _binds_or_mutates(statement, name):
         return Unknown(f"{name!r} is assigned or changed in a branch")
-    return "escape" if unsafe_use(statement, name, readers) else None
+    return "escape" if unsafe_statement(index, statement, name) else None
+
+
+def unsafe_statement(index: ModuleIndex, statement: cst.CSTNode, name: str) -> bool:
+    """``unsafe_use`` once per statement and name: every call site asks it again of the same
+    module statements."""
+    key = ("unsafe", statement, name, frozenset(index.reader_names))
+    found = index.memo.get(key)
+    if found is None:
+        found = index.memo[key] = unsafe_use(statement, name, index.reader_names)
+    return found  # type: ignore[return-value]
 
 
 def _binding_value(statement: cst.CSTNode, name: str) -> cst.BaseExpression | None:

@@ -28,7 +28,7 @@ from bedrockcache.lint.bindings import (
     Parameter,
     mentions,
     resolve,
-    unsafe_use,
+    unsafe_statement,
 )
 from bedrockcache.lint.bindings import _binds_anywhere as binds_anywhere
 from bedrockcache.lint.classes import attribute_source
@@ -592,7 +592,7 @@ class Evaluator:
             )
         for inner in _names_in(binding.value) - set(self.index.imports):
             if inner != name and any(
-                mentions(self.index, s, inner) and unsafe_use(s, inner, self.index.reader_names)
+                mentions(self.index, s, inner) and unsafe_statement(self.index, s, inner)
                 for s in binding.between
             ):
                 return Unknown(f"{inner!r} changes after it is put in {name!r}")

@@ -100,6 +100,18 @@ _SOURCE_ORDER = {
 }
 
 
+_NODE_TYPES: dict[type, bool] = {}
+
+
+def _is_node(value: object) -> bool:
+    """``isinstance(value, cst.CSTNode)`` without the ABC machinery (a dict lookup per type)."""
+    kind = type(value)
+    found = _NODE_TYPES.get(kind)
+    if found is None:
+        found = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode)
+    return found
+
+
 def _code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The children that can hold code, in source order (layout nodes are left out)."""
     names = _CODE_FIELDS.get(type(node))
@@ -113,10 +125,10 @@ def _code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
     found: list[cst.CSTNode] = []
     for name in names:
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        if _is_node(value):
             found.append(value)
-        elif isinstance(value, list | tuple):
-            found.extend(item for item in value if isinstance(item, cst.CSTNode))
+        elif type(value) in (list, tuple):
+            found.extend(item for item in value if _is_node(item))
     return found
 
 
@@ -143,10 +155,10 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     found: list[cst.CSTNode] = []
     for name in names:
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        if _is_node(value):
             found.append(value)
-        elif isinstance(value, list | tuple):
-            found.extend(item for item in value if isinstance(item, cst.CSTNode))
+        elif type(value) in (list, tuple):
+            found.extend(item for item in value if _is_node(item))
     return found
 
 
