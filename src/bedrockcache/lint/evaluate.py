@@ -32,7 +32,7 @@ from bedrockcache.lint.bindings import (
 )
 from bedrockcache.lint.bindings import _binds_anywhere as binds_anywhere
 from bedrockcache.lint.classes import attribute_source
-from bedrockcache.lint.index import ModuleIndex, split_qualified
+from bedrockcache.lint.index import ModuleIndex, decorator_names, split_qualified
 from bedrockcache.lint.paths import FilePath, absolute
 from bedrockcache.lint.project import Project, Symbol
 from bedrockcache.lint.returns import is_generator, returns
@@ -1168,13 +1168,9 @@ class Evaluator:
 
     def _opened(self, receiver: cst.BaseExpression, statement: cst.CSTNode) -> Any:
         """The path given to the ``open(...)`` a file object comes from."""
-        if isinstance(receiver, cst.Name):
-            for node in self.index.ancestors(statement):
-                if isinstance(node, cst.With):
-                    for item in node.items:
-                        target = item.asname.name if item.asname is not None else None
-                        if isinstance(target, cst.Name) and target.value == receiver.value:
-                            return self._opened(item.item, statement)
+        bound = self._with_item(receiver, statement)
+        if bound is not None:
+            return self._opened(bound, statement)
         if isinstance(receiver, cst.Call) and receiver.args:
             first = receiver.args[0]
             if first.keyword is None and not first.star:
@@ -1214,15 +1210,22 @@ class Evaluator:
         """``open(...)`` itself, or a name bound by ``with open(...) as name`` around the call."""
         if isinstance(receiver, cst.Call):
             return isinstance(receiver.func, cst.Name) and receiver.func.value == "open"
+        bound = self._with_item(receiver, statement)
+        return bound is not None and self._is_open_file(bound, statement)
+
+    def _with_item(
+        self, receiver: cst.BaseExpression, statement: cst.CSTNode
+    ) -> cst.BaseExpression | None:
+        """``x`` in ``with x as name:`` around the statement, for the name ``receiver``."""
         if not isinstance(receiver, cst.Name):
-            return False
+            return None
         for node in self.index.ancestors(statement):
             if isinstance(node, cst.With):
                 for item in node.items:
                     target = item.asname.name if item.asname is not None else None
                     if isinstance(target, cst.Name) and target.value == receiver.value:
-                        return self._is_open_file(item.item, statement)
-        return False
+                        return item.item
+        return None
 
     def _json_dumps(self, call: cst.Call, statement: cst.CSTNode) -> Any:
         kwargs, hidden = self.arguments(call, statement)
@@ -1446,15 +1449,7 @@ def _truthiness(value: Any) -> bool | None:
 
 def _cached(helper: cst.FunctionDef) -> bool:
     """``@functools.cache`` and kin: the body runs once per process (per argument)."""
-    for decorator in helper.decorators:
-        target = decorator.decorator
-        if isinstance(target, cst.Call):
-            target = target.func
-        name = target.attr.value if isinstance(target, cst.Attribute) else None
-        name = target.value if isinstance(target, cst.Name) else name
-        if name in _CACHE_DECORATORS:
-            return True
-    return False
+    return any(name in _CACHE_DECORATORS for name in decorator_names(helper))
 
 
 def _is_name(node: cst.CSTNode, name: str) -> bool:

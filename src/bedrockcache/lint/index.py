@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-__all__ = ["ModuleIndex", "RelativeImport", "children", "qualified_name", "split_qualified"]
+__all__ = [
+    "ModuleIndex",
+    "RelativeImport",
+    "children",
+    "decorator_names",
+    "qualified_name",
+    "split_qualified",
+]
 
 STATEMENT_TYPES = (
     cst.SimpleStatementLine,
@@ -122,14 +129,7 @@ def _code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
             if f.name not in _LAYOUT and "whitespace" not in f.name
         )
         _CODE_FIELDS[type(node)] = names
-    found: list[cst.CSTNode] = []
-    for name in names:
-        value = getattr(node, name)
-        if _is_node(value):
-            found.append(value)
-        elif type(value) in (list, tuple):
-            found.extend(item for item in value if _is_node(item))
-    return found
+    return _nodes_in(node, names)
 
 
 def _traverse(module: cst.Module, collector: _Collector) -> None:
@@ -152,6 +152,11 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     names = _FIELDS.get(type(node))
     if names is None:
         names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
+    return _nodes_in(node, names)
+
+
+def _nodes_in(node: cst.CSTNode, names: tuple[str, ...]) -> list[cst.CSTNode]:
+    """The nodes held by the fields ``names`` of ``node``, in that order."""
     found: list[cst.CSTNode] = []
     for name in names:
         value = getattr(node, name)
@@ -159,6 +164,18 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
             found.append(value)
         elif type(value) in (list, tuple):
             found.extend(item for item in value if _is_node(item))
+    return found
+
+
+def decorator_names(node: cst.FunctionDef | cst.ClassDef) -> list[str | None]:
+    """The last name of each decorator (``functools.cache`` and ``cache(...)``: ``"cache"``)."""
+    found: list[str | None] = []
+    for decorator in node.decorators:
+        target = decorator.decorator
+        if isinstance(target, cst.Call):
+            target = target.func
+        name = target.attr.value if isinstance(target, cst.Attribute) else None
+        found.append(target.value if isinstance(target, cst.Name) else name)
     return found
 
 

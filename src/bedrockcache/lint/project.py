@@ -22,7 +22,7 @@ import libcst as cst
 
 from bedrockcache.lint.bindings import Binding, module_binding, rebound_at_module_level
 from bedrockcache.lint.imports import ImportScreen, import_roots, module_file
-from bedrockcache.lint.index import ModuleIndex, RelativeImport
+from bedrockcache.lint.index import ModuleIndex, RelativeImport, decorator_names
 from bedrockcache.lint.source import decode_source
 
 __all__ = ["MAX_MODULE_BYTES", "MAX_READ_BYTES", "Project", "Symbol"]
@@ -269,12 +269,7 @@ class Project:
 
 def _transparent(node: cst.FunctionDef | cst.ClassDef) -> bool:
     """A def whose name still names it: undecorated, or decorated by a cache or a method kind."""
-    for decorator in node.decorators:
-        target = decorator.decorator
-        if isinstance(target, cst.Call):
-            target = target.func
-        name = target.attr.value if isinstance(target, cst.Attribute) else None
-        name = target.value if isinstance(target, cst.Name) else name
+    for name in decorator_names(node):
         if name not in _TRANSPARENT_DECORATORS:
             return isinstance(node, cst.ClassDef) and name == "dataclass"
     return True
