@@ -190,3 +190,36 @@ def test_changing_an_imported_constant_relints_its_dependents_with_the_cache_on(
     # ... and back: the cached clean result of service.py must not be served either.
     prompts.write_text(PROMPTS)
     assert [d.code for d in lint_tree(project).diagnostics] == ["BC101"]
+
+
+def test_a_caller_is_linted_again_when_an_imported_module_gains_a_wrapper(project: Path) -> None:
+    # routes.py has no Bedrock call and does not change; llm.py becomes a wrapper around one.
+    write(
+        project,
+        {
+            "app/__init__.py": "",
+            "app/prompts.py": PROMPTS,
+            "app/llm.py": "def call_claude(system, question):\n    return None\n",
+            "app/routes.py": """\
+                from .llm import call_claude
+                from .prompts import POLICY
+
+
+                def refund(question: str):
+                    return call_claude([{"text": POLICY}], question)
+                """,
+        },
+    )
+    assert lint_tree(project).diagnostics == []
+    (project / "app/llm.py").write_text(
+        "import boto3\nfrom .prompts import MODEL\n\n"
+        'client = boto3.client("bedrock-runtime")\n\n\n'
+        "def call_claude(system, question):\n"
+        "    return client.converse(\n"
+        "        modelId=MODEL,\n"
+        "        system=system,\n"
+        '        messages=[{"role": "user", "content": [{"text": question}]}],\n'
+        "    )\n"
+    )
+    found = [(d.path, d.line, d.code) for d in lint_tree(project).diagnostics]
+    assert found == [("app/routes.py", 6, "BC101")]

@@ -169,7 +169,7 @@ class _Resolver:
             if isinstance(node, cst.Lambda | cst.ClassDef):
                 continue
             loop = isinstance(node, _LOOPS) and mentions(index, node, name)
-            if loop and _binds_or_mutates(node, name):
+            if loop and changes_in(index, node, name):
                 return self._loop(node, chain[depth + 1], chain, depth, state)
             if isinstance(node, cst.With) and _with_binds(node, name):
                 return Unknown(f"{name!r} is bound by a with statement")
@@ -236,7 +236,7 @@ class _Resolver:
             if not grown or any(m.kind not in _GROWTH for m in grown):
                 return unknown
             (before if i < use else after).extend(grown)
-        if _binds_or_mutates(body[use], self.name):
+        if changes_in(self.index, body[use], self.name):
             return unknown
         start = self.climb(chain, depth - 1, _State())
         if not isinstance(start, Binding) or start.escapes or start.mutations:
@@ -485,7 +485,7 @@ def _scan(
         return None
     if isinstance(statement, cst.FunctionDef | cst.ClassDef):
         return Unknown(f"{name!r} is a function or class") if statement.name.value == name else None
-    if _binds_or_mutates(statement, name):
+    if changes_in(index, statement, name):
         return Unknown(f"{name!r} is assigned or changed in a branch")
     return "escape" if unsafe_statement(index, statement, name) else None
 
@@ -582,6 +582,17 @@ def _target_binds(target: cst.BaseExpression, name: str) -> bool:
 
 def _walrus_binds(node: cst.CSTNode, name: str) -> bool:
     return any(isinstance(n, cst.NamedExpr) and _is_name(n.target, name) for n in _walk(node))
+
+
+def changes_in(index: ModuleIndex, node: cst.CSTNode, name: str) -> bool:
+    """``_binds_or_mutates`` once per node and name (every call site asks again)."""
+    if not mentions(index, node, name):
+        return False
+    key = ("changes", node, name)
+    found = index.memo.get(key)
+    if found is None:
+        found = index.memo[key] = _binds_or_mutates(node, name)
+    return found  # type: ignore[return-value]
 
 
 def _binds_or_mutates(node: cst.CSTNode, name: str) -> bool:

@@ -126,7 +126,8 @@ class Cache:
             self._writable = False
 
     def load_index(self) -> dict[str, list[Any]]:
-        """``{path: [mtime_ns, size, sha256 or None]}`` from the last run with these settings.
+        """``{path: [mtime_ns, size, sha256 or None(, imports)]}`` from the last run with these
+        settings.
 
         A warm run stats each file instead of reading it: an unchanged file that could not hold
         a call site is skipped, and a candidate's result is found by its recorded digest. Like
@@ -190,11 +191,14 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _index_entry(entry: Any) -> bool:
-    """Whether an index entry has today's shape, ``[mtime_ns, size, sha256 or None]``; any other
-    entry (from a hand edit, a crash or another version) is dropped, so the file is read again."""
-    if not isinstance(entry, list) or len(entry) != 3:
+    """Whether an index entry has today's shape, ``[mtime_ns, size, sha256 or None]`` (with a
+    fourth ``true`` after None when the file imports project modules); any other entry (from a
+    hand edit, a crash or another version) is dropped, so the file is read again."""
+    if not isinstance(entry, list) or len(entry) not in (3, 4):
         return False
-    mtime, size, digest = entry
+    if len(entry) == 4 and (entry[2] is not None or entry[3] is not True):
+        return False
+    mtime, size, digest = entry[:3]
     if type(mtime) is not int or type(size) is not int or size < 0:
         return False
     return digest is None or (isinstance(digest, str) and _SHA256.fullmatch(digest) is not None)

@@ -23,7 +23,7 @@ from bedrockcache.facts import Facts, default_facts
 from bedrockcache.findings import Finding, Severity
 from bedrockcache.lint.cache import FileResult
 from bedrockcache.lint.diagnostic import Diagnostic, Unresolved, internal_error
-from bedrockcache.lint.discover import is_excluded
+from bedrockcache.lint.discover import excluder
 from bedrockcache.lint.evaluate import Evaluator, Origins
 from bedrockcache.lint.fixes import FixContext, fix_finding, fixers
 from bedrockcache.lint.index import ModuleIndex
@@ -34,7 +34,7 @@ from bedrockcache.lint.precision import verdict
 from bedrockcache.lint.prefilter import might_have_call_site
 from bedrockcache.lint.prefix import entry_node
 from bedrockcache.lint.project import Project
-from bedrockcache.lint.screen import calls_a_target
+from bedrockcache.lint.screen import calls_a_target, calls_one_of
 from bedrockcache.lint.sites import CallSite, FileContext, may_be_claude
 from bedrockcache.lint.source import decode_source
 from bedrockcache.lint.variants import variants
@@ -68,8 +68,8 @@ def check_source(
     data = source.encode("utf-8") if isinstance(source, str) else source
     project = project or project_for(settings)
     real = os.path.realpath(path) if os.path.isfile(path) else None
-    wrapper_caller = project.screen.imports_call_sites(real, data)
-    if prefilter and not might_have_call_site(data) and not wrapper_caller:
+    wrappers = project.screen.wrapper_names(real, data)
+    if prefilter and not might_have_call_site(data) and not wrappers:
         return FileResult()
     too_large = file_too_large(len(data), settings)
     if too_large is not None:  # before any parse: the parse is what costs the memory
@@ -96,7 +96,7 @@ def check_source(
     if tree is not None:
         # ast is ten times faster than libcst: most files stop here, unless they call a wrapper
         # another module of the project defines.
-        if not calls_a_target(tree) and not wrapper_caller:
+        if not calls_a_target(tree) and not calls_one_of(tree, wrappers):
             return _finish(FileResult(parsed=True), text, path, settings, noqa)
         over = tree_over_limits(tree, text, settings)
         if over is not None:
@@ -169,9 +169,7 @@ def project_for(settings: Settings) -> Project:
     key = settings.key()
     found = _PROJECTS.get(key)
     if found is None:
-        found = _PROJECTS[key] = Project(
-            settings.root, excluded=lambda path: is_excluded(path, settings)
-        )
+        found = _PROJECTS[key] = Project(settings.root, excluded=excluder(settings))
     return found
 
 

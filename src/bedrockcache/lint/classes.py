@@ -9,7 +9,8 @@ method could have done to it before the call is otherwise not known.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import libcst as cst
 
@@ -28,13 +29,25 @@ class AttributeSource:
     method: cst.FunctionDef | None  # None: the class body
 
 
-def self_assignments(
-    cls: cst.ClassDef, attr: str
-) -> Iterator[tuple[cst.CSTNode, cst.BaseExpression]]:
-    """Each ``self.<attr> = value`` (or annotated) in the class, with its statement."""
+@dataclass
+class _ClassFacts:
+    """What one walk of a class finds about ``self``: its assignments and what changes it."""
+
+    assigned: dict[str, list[tuple[cst.CSTNode, cst.BaseExpression]]] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)
+    methods: set[str] = field(default_factory=set)
+
+
+@lru_cache(maxsize=256)
+def _facts(cls: cst.ClassDef) -> _ClassFacts:
+    found = _ClassFacts(
+        methods={s.name.value for s in cls.body.body if isinstance(s, cst.FunctionDef)}
+    )
     stack: list[cst.CSTNode] = [cls.body]
     while stack:
         node = stack.pop()
+        if isinstance(node, cst.ClassDef):
+            continue  # a nested class has a self of its own
         if isinstance(node, cst.SimpleStatementLine):
             for small in node.body:
                 targets: list[cst.BaseExpression] = []
@@ -43,23 +56,41 @@ def self_assignments(
                 elif isinstance(small, cst.AnnAssign) and small.value is not None:
                     targets = [small.target]
                 for target in targets:
-                    if _is_self_attribute(target, attr):
-                        value = small.value
-                        assert value is not None
-                        yield node, value
-            continue
-        if isinstance(node, cst.ClassDef) and node is not cls:
-            continue
+                    attr = _self_attribute(target)
+                    if attr is not None:
+                        assert small.value is not None
+                        found.assigned.setdefault(attr, []).append((node, small.value))
+        if isinstance(node, cst.Call):
+            found.changed |= _changes(node)
+        elif isinstance(node, cst.AugAssign | cst.Del):
+            attr = _self_attribute(node.target)
+            if attr is not None:
+                found.changed.add(attr)
+        if isinstance(node, cst.Assign | cst.AugAssign):
+            for target in _targets(node):
+                if isinstance(target, cst.Subscript):
+                    attr = _self_attribute(target.value)
+                    if attr is not None:
+                        found.changed.add(attr)
         stack.extend(children(node))
+    return found
+
+
+def self_assignments(
+    cls: cst.ClassDef, attr: str
+) -> Iterator[tuple[cst.CSTNode, cst.BaseExpression]]:
+    """Each ``self.<attr> = value`` (or annotated) in the class, with its statement."""
+    yield from _facts(cls).assigned.get(attr, ())
 
 
 def attribute_source(cls: cst.ClassDef, attr: str) -> AttributeSource | None:
     """The one place ``self.<attr>`` is set, when nothing else in the class changes it."""
-    if any(isinstance(s, cst.FunctionDef) and s.name.value == attr for s in cls.body.body):
+    facts = _facts(cls)
+    if attr in facts.methods:
         return None  # a method, not a value
-    assigned = list(self_assignments(cls, attr))
+    assigned = facts.assigned.get(attr, [])
     in_body = [(s, v) for s in cls.body.body if (v := _class_binding(s, attr)) is not None]
-    if len(assigned) + len(in_body) != 1 or _changed(cls, attr):
+    if len(assigned) + len(in_body) != 1 or attr in facts.changed:
         return None
     if in_body:
         statement, value = in_body[0]
@@ -96,32 +127,21 @@ def _init(cls: cst.ClassDef) -> cst.FunctionDef | None:
     return None
 
 
-def _changed(cls: cst.ClassDef, attr: str) -> bool:
-    """``self.<attr>.append(...)``, ``self.<attr>[k] = v``, ``self.<attr> += ...``, ``del``."""
-    stack: list[cst.CSTNode] = [cls.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Call) and _changes(node, attr):
-            return True
-        if isinstance(node, cst.AugAssign | cst.Del) and _is_self_attribute(node.target, attr):
-            return True
-        if isinstance(node, cst.Assign | cst.AugAssign):
-            for target in _targets(node):
-                if isinstance(target, cst.Subscript) and _is_self_attribute(target.value, attr):
-                    return True
-        stack.extend(children(node))
-    return False
-
-
-def _changes(call: cst.Call, attr: str) -> bool:
+def _changes(call: cst.Call) -> set[str]:
     """``self.<attr>.append(...)``, or ``self.<attr>`` handed to code that may change it."""
+    found: set[str] = set()
     func = call.func
-    mutator = isinstance(func, cst.Attribute) and func.attr.value in MUTATORS
-    if mutator and _is_self_attribute(func.value, attr):  # type: ignore[union-attr]
-        return True
+    if isinstance(func, cst.Attribute) and func.attr.value in MUTATORS:
+        attr = _self_attribute(func.value)
+        if attr is not None:
+            found.add(attr)
     if _callee(func) in LIBRARY_READERS | PURE_FUNCTIONS:
-        return False
-    return any(_is_self_attribute(arg.value, attr) for arg in call.args)
+        return found
+    for arg in call.args:
+        attr = _self_attribute(arg.value)
+        if attr is not None:
+            found.add(attr)
+    return found
 
 
 def _callee(func: cst.BaseExpression) -> str:
@@ -136,10 +156,12 @@ def _targets(node: cst.Assign | cst.AugAssign) -> list[cst.BaseExpression]:
     return [node.target]
 
 
-def _is_self_attribute(node: cst.CSTNode, attr: str) -> bool:
-    return (
+def _self_attribute(node: cst.CSTNode) -> str | None:
+    """``x`` for ``self.x``."""
+    if (
         isinstance(node, cst.Attribute)
         and isinstance(node.value, cst.Name)
         and node.value.value == "self"
-        and node.attr.value == attr
-    )
+    ):
+        return node.attr.value
+    return None

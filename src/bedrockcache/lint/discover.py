@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from bedrockcache.config import (
@@ -27,7 +28,7 @@ from bedrockcache.config import (
     translate_glob,
 )
 
-__all__ = ["DEFAULT_EXCLUDE", "GitIgnore", "discover", "is_excluded"]
+__all__ = ["DEFAULT_EXCLUDE", "GitIgnore", "discover", "excluder", "is_excluded"]
 
 _SUFFIXES = (".py", ".pyi")
 
@@ -70,6 +71,18 @@ def is_excluded(path: Path | str, settings: Settings) -> bool:
     judged by its own name only.
     """
     return _excluded(path, settings, _pattern_set(settings))
+
+
+def excluder(settings: Settings) -> Callable[[str], bool]:
+    """``is_excluded`` for many paths of one run: the patterns are compiled once, and each
+    directory is judged once (a project's import lookups ask about the same ones again)."""
+    patterns = _pattern_set(settings)
+
+    @lru_cache(maxsize=4096)
+    def excluded(path: str) -> bool:
+        return _excluded(path, settings, patterns)
+
+    return excluded
 
 
 def _excluded(path: Path | str, settings: Settings, patterns: PatternSet) -> bool:

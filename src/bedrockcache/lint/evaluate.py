@@ -32,7 +32,7 @@ from bedrockcache.lint.bindings import (
 )
 from bedrockcache.lint.bindings import _binds_anywhere as binds_anywhere
 from bedrockcache.lint.classes import attribute_source
-from bedrockcache.lint.index import ModuleIndex, decorator_names, split_qualified
+from bedrockcache.lint.index import ModuleIndex, children, decorator_names, split_qualified
 from bedrockcache.lint.paths import FilePath, absolute
 from bedrockcache.lint.project import Project, Symbol
 from bedrockcache.lint.returns import is_generator, returns
@@ -51,6 +51,7 @@ __all__ = [
 
 _BUDGET = 20_000  # expression evaluations per call site before giving up (Unknown)
 _MAX_FRAMES = 6  # helpers called within helpers before a call is Unknown
+_MAX_HELPER_STATEMENTS = 60  # a larger def is not evaluated in place of its call
 _MAX_OPTIONS = 8  # alternatives a value may have before it is Unknown
 _HELPER_BUDGET = 2_000  # per helper function whose result is checked for per-call values
 # A parameter annotated with one of these is text at run time: it can hold no cache directive.
@@ -124,6 +125,7 @@ class _Frame:
 
     function: cst.FunctionDef
     arguments: dict[str, _Argument]
+    known: dict[str, Any] = field(default_factory=dict)  # arguments read, when immutable
 
 
 class _OutOfBudget(Exception):
@@ -165,6 +167,7 @@ class Evaluator:
         self._seeds: dict[int, bool] = {}
         self._frames: dict[cst.FunctionDef, _Frame] = {}
         self._deciding: set[int] = set()  # if-tests being decided (a test about itself is not)
+        self._decided: dict[int, bool | None] = {}  # tests decided with no argument bound
 
     @contextlib.contextmanager
     def inside(self, index: ModuleIndex) -> Iterator[None]:
@@ -341,9 +344,14 @@ class Evaluator:
         name, function = binding.name, binding.function
         frame = self._frames.get(function) if function is not None else None
         if frame is not None and name in frame.arguments:
+            if name in frame.known:  # text and numbers cannot change: computed once per call
+                return frame.known[name]
             argument = frame.arguments[name]
             with self.inside(argument.index), self._outside(function):
-                return self._value(argument.expr, argument.statement)
+                value = self._value(argument.expr, argument.statement)
+            if value is None or isinstance(value, str | int | float | bool | Unknown):
+                frame.known[name] = value
+            return value
         default = self._default(function, name, frame is not None) if function else None
         if default is not None:
             with self._outside(function):
@@ -444,13 +452,18 @@ class Evaluator:
         key = id(test)
         if key in self._deciding:
             return None
+        if not self._frames and key in self._decided:  # no argument bound: the same answer
+            return self._decided[key]
         self._deciding.add(key)
         try:
-            return self._truth(test, statement)
+            found = self._truth(test, statement)
         except _OutOfBudget:
             return None
         finally:
             self._deciding.discard(key)
+        if not self._frames:
+            self._decided[key] = found
+        return found
 
     def _truth(self, test: cst.BaseExpression, statement: cst.CSTNode) -> bool | None:
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
@@ -503,17 +516,24 @@ class Evaluator:
         source = f"call {_source(call.func)}()"
         if function in self._frames or len(self._frames) >= _MAX_FRAMES:
             return Unknown(source)  # recursion, or deeper than is worth following
-        if is_generator(function):
-            return Unknown(source)
+        if index.size_of(function) > _MAX_HELPER_STATEMENTS or is_generator(function):
+            return Unknown(source)  # a generator, or too large to be a request's helper
         arguments = _bind(function, call, statement, self.index, method)
         if arguments is None:
             return Unknown(source)  # a * or ** spread hides which argument is which
         self._frames[function] = _Frame(function, arguments)
+        # A helper gets a budget of its own, out of what is left: a large one (a method of a
+        # thousand-line class) gives up on itself, not on the call site around it.
+        budget = self._budget
+        self._budget = min(budget, _HELPER_BUDGET)
         try:
             with self.inside(index):
                 result = self._result(function, source)
+        except _OutOfBudget:
+            result = Unknown(source)
         finally:
             del self._frames[function]
+            self._budget = budget - (min(budget, _HELPER_BUDGET) - self._budget)
         if _cached(function) or self._module_level(statement):
             result = vol.rescope(result, "process")  # computed once per process
         return result
@@ -1033,7 +1053,7 @@ class Evaluator:
 
     def _direct_source(self, node: cst.CSTNode, statement: cst.CSTNode) -> Volatile | None:
         """A per-call source called inside a comprehension (``[random.choice(x) for ...]``)."""
-        stack = list(node.children)
+        stack = children(node)
         while stack:
             current = stack.pop()
             if isinstance(current, cst.Call):
@@ -1043,7 +1063,7 @@ class Evaluator:
                     if isinstance(found, Volatile):
                         return found
             if not isinstance(current, cst.Lambda | cst.FunctionDef):
-                stack.extend(current.children)
+                stack.extend(children(current))
         return None
 
     def _helper_mark(
@@ -1316,29 +1336,41 @@ def _helper_def(
     """The one def ``name`` refers to: a method of ``owner``, or a function of the module or of
     an enclosing function. None when it is shadowed, defined twice or bound any other way."""
     if owner is not None:
-        blocks: list[cst.CSTNode] = [owner.body]
+        scopes: list[cst.CSTNode] = [owner]
     else:
-        if isinstance(resolve(index, name, statement), Binding | Parameter):
-            return None  # a parameter or a plain binding of the same name
-        blocks = [
-            n.body
+        scopes = [
+            n
             for n in reversed(index.ancestors(statement))
             if isinstance(n, cst.FunctionDef) and n is not statement
         ]
-        blocks.append(index.module)
-    for block in blocks:
+        scopes.append(index.module)
+    for scope in scopes:
+        block = scope if isinstance(scope, cst.Module) else scope.body  # type: ignore[attr-defined]
         body = list(getattr(block, "body", ()))
         defs = [s for s in body if isinstance(s, cst.FunctionDef) and s.name.value == name]
-        others = [s for s in body if s not in defs and binds_anywhere(s, name, index.memo)]
+        others = [
+            s
+            for s in body
+            if s not in defs and mentions(index, s, name) and binds_anywhere(s, name, index.memo)
+        ]
         if defs or others:
             return defs[0] if len(defs) == 1 and not others else None
+        if isinstance(scope, cst.FunctionDef) and _is_parameter(scope, name):
+            return None  # a parameter of the same name shadows the outer def
     return None
+
+
+def _is_parameter(function: cst.FunctionDef, name: str) -> bool:
+    params = function.params
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    every += [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+    return any(p.name.value == name for p in every)
 
 
 def _returns(helper: cst.FunctionDef) -> list[tuple[cst.BaseExpression, cst.CSTNode]]:
     """Each ``return value`` of a def (not of defs nested in it), with its statement."""
     found: list[tuple[cst.BaseExpression, cst.CSTNode]] = []
-    stack: list[cst.CSTNode] = list(helper.body.children)
+    stack: list[cst.CSTNode] = children(helper.body)
     while stack:
         node = stack.pop()
         if isinstance(node, cst.SimpleStatementLine):
@@ -1348,7 +1380,7 @@ def _returns(helper: cst.FunctionDef) -> list[tuple[cst.BaseExpression, cst.CSTN
             continue
         if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
             continue
-        stack.extend(node.children)
+        stack.extend(children(node))
     return found
 
 
@@ -1471,7 +1503,7 @@ def _names_in(expr: cst.CSTNode) -> set[str]:
             if not attribute and not keyword and not callee:
                 found.add(node.value)
             continue
-        stack.extend((child, node) for child in node.children)
+        stack.extend((child, node) for child in children(node))
     return found
 
 

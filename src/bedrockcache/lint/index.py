@@ -77,6 +77,31 @@ class ModuleIndex:
     def qualified(self, expr: cst.BaseExpression) -> str | None:
         return qualified_name(expr, self.imports)
 
+    def calls_in(self, function: cst.FunctionDef) -> list[cst.Call]:
+        """The calls inside a def (its nested defs' too), in source order; one pass over the
+        module's calls serves every def."""
+        by_function = self.memo.get("calls-by-function")
+        if by_function is None:
+            table: dict[cst.CSTNode, list[cst.Call]] = {}
+            for call in self.calls:
+                for node in self.ancestors(call):
+                    if isinstance(node, cst.FunctionDef):
+                        table.setdefault(node, []).append(call)
+            by_function = self.memo["calls-by-function"] = table
+        return by_function.get(function, [])  # type: ignore[union-attr]
+
+    def size_of(self, function: cst.FunctionDef) -> int:
+        """How many statements a def holds (its nested defs' too)."""
+        sizes = self.memo.get("statements-by-function")
+        if sizes is None:
+            table: dict[cst.CSTNode, int] = {}
+            for chain in self.chain.values():
+                for node in chain:
+                    if type(node) is cst.FunctionDef:
+                        table[node] = table.get(node, 0) + 1
+            sizes = self.memo["statements-by-function"] = table
+        return sizes.get(function, 0)  # type: ignore[union-attr]
+
     def ancestors(self, node: cst.CSTNode) -> tuple[cst.CSTNode, ...]:
         """The nodes enclosing a call or statement, outermost first, ending with its statement."""
         statement = self.statement_of.get(node, node)
@@ -196,6 +221,13 @@ def split_qualified(name: str) -> tuple[str, str]:
 
 
 BOUND = "bound-names"  # memo key: the names a statement (or a def's body) binds
+_STATEMENT_KINDS = frozenset(STATEMENT_TYPES)
+_BINDING_KINDS = frozenset(
+    {
+        cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Del, cst.For, cst.CompFor, cst.AsName,
+        cst.NamedExpr,
+    }
+)  # fmt: skip
 
 
 def _binds(node: cst.CSTNode, names: set[str]) -> None:
@@ -246,34 +278,38 @@ class _Collector(cst.CSTVisitor):
         self.lambdas = 0
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, STATEMENT_TYPES):
+        # Exact types, not isinstance: libcst's node classes are ABCs, and this runs per node.
+        kind = type(node)
+        if kind in _STATEMENT_KINDS:
             self.index.chain[node] = tuple(self.stack)
             self.statements.append(node)
             self.names.append(set())
             self.bound.append(set())
-        elif isinstance(node, cst.Name) and self.names:
-            self.names[-1].add(node.value)
-        if self.bound and not self.lambdas:
-            _binds(node, self.bound[-1])
-        if isinstance(node, cst.Lambda):
+        elif kind is cst.Name:
+            if self.names:
+                self.names[-1].add(node.value)  # type: ignore[attr-defined]
+        elif kind is cst.Call:
+            if self.statements:
+                self.index.calls.append(node)  # type: ignore[arg-type]
+                self.index.statement_of[node] = self.statements[-1]
+        elif kind is cst.Lambda:
             self.lambdas += 1
-        elif isinstance(node, cst.Call) and self.statements:
-            self.index.calls.append(node)
-            self.index.statement_of[node] = self.statements[-1]
-        if isinstance(node, cst.FunctionDef):
-            self.index.functions.append(node)
-        elif isinstance(node, cst.ClassDef):
-            self.index.classes.append(node)
-        elif isinstance(node, cst.Import):
-            self._import(node.names)
-        elif isinstance(node, cst.ImportFrom):
-            self._import_from(node)
+        elif kind is cst.Import:
+            self._import(node.names)  # type: ignore[attr-defined]
+        elif kind is cst.ImportFrom:
+            self._import_from(node)  # type: ignore[arg-type]
+        if kind in _BINDING_KINDS and self.bound and not self.lambdas:
+            _binds(node, self.bound[-1])
+        if kind is cst.FunctionDef:
+            self.index.functions.append(node)  # type: ignore[arg-type]
+        elif kind is cst.ClassDef:
+            self.index.classes.append(node)  # type: ignore[arg-type]
         self.stack.append(node)
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         self.stack.pop()
-        if isinstance(original_node, cst.Lambda):
+        if type(original_node) is cst.Lambda:
             self.lambdas -= 1
         if self.statements and self.statements[-1] is original_node:
             self.statements.pop()

@@ -222,6 +222,30 @@ class Project:
             return Symbol("value", index, name, binding=binding)
         return None
 
+    def source_file(self, index: ModuleIndex, name: str) -> str | None:
+        """The file an imported name comes from, found without parsing anything (None when it
+        is not the project's): a caller can ask whether that file may call Bedrock first."""
+        if name in index.relative:
+            spec = index.relative[name]
+            if index.path is None:
+                return None
+            base = os.path.dirname(index.path)
+            for _ in range(spec.level - 1):
+                base = os.path.dirname(base)
+            parts = [p for p in spec.module.split(".") if p]
+            folder = os.path.join(base, *parts)
+            return module_file(folder, [spec.name]) or module_file(base, parts)
+        dotted = index.imports.get(name)
+        if dotted is None:
+            return None
+        parts = dotted.split(".")
+        for root in self._roots(index):
+            for size in range(len(parts), 0, -1):
+                found = module_file(root, parts[:size])
+                if found is not None:
+                    return found if self.contains(found) else None
+        return None
+
     # ---- module files --------------------------------------------------------------------------
 
     def _relative(self, index: ModuleIndex, spec: RelativeImport, hops: int) -> Symbol | None:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import libcst as cst
+
+from bedrockcache.lint.index import children
 
 __all__ = ["Return", "is_generator", "returns"]
 
@@ -30,6 +33,7 @@ def returns(function: cst.FunctionDef) -> tuple[list[Return], bool]:
     return found, not _terminates(function.body)
 
 
+@lru_cache(maxsize=1024)
 def is_generator(function: cst.FunctionDef) -> bool:
     stack: list[cst.CSTNode] = [function.body]
     while stack:
@@ -38,7 +42,7 @@ def is_generator(function: cst.FunctionDef) -> bool:
             return True
         if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
             continue
-        stack.extend(node.children)
+        stack.extend(children(node))
     return False
 
 

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from bedrockcache.config import Settings
 from bedrockcache.lint.cache import Cache, FileResult, default_cache_dir
 from bedrockcache.lint.diagnostic import LintResult, internal_error
-from bedrockcache.lint.discover import discover, is_excluded
+from bedrockcache.lint.discover import discover, excluder
 from bedrockcache.lint.imports import ImportScreen
 from bedrockcache.lint.prefilter import might_have_call_site
 from bedrockcache.lint.reading import UNREADABLE, NotRegularFile, read_regular, unreadable
@@ -54,19 +54,23 @@ def lint_paths(
     result = LintResult(files_checked=len(files))
     current = _Digests()
     root = os.path.realpath(settings.root)
-    screen = ImportScreen(
-        root, lambda path: _inside(path, root) and not is_excluded(path, settings)
-    )
+    excluded = excluder(settings)
+    screen = ImportScreen(root, lambda path: _inside(path, root) and not excluded(path))
     for directory, error in walk_errors:
         _report_unreadable(result, settings, display_path(directory), error, directory=True)
     pending: list[tuple[str, bytes]] = []  # (display path, contents)
+    stamps = {str(file): _stamp(file) for file in files}
+    # A file without a call site that imports project modules could call a wrapper one of them
+    # gained: its "none" stands only while no file of the run changed.
+    changed = any(index.get(path, [None, None])[:2] != stamp for path, stamp in stamps.items())
+    changed = changed or any(e[2] is not None and p not in stamps for p, e in index.items())
     for file in files:
         shown = display_path(file)
-        stamp = _stamp(file)
+        stamp = stamps[str(file)]
         known = index.get(str(file))
         if cache is not None and stamp is not None and known and known[:2] == stamp:
-            if known[2] is None:  # unchanged, and it could not hold a call site
-                seen[str(file)] = known
+            if known[2] is None and not (len(known) == 4 and changed):
+                seen[str(file)] = known  # unchanged, and it could not hold a call site
                 continue
             cached = cache.get_digest(shown, known[2])
             if cached is not None and current.unchanged(cached.dependencies):
@@ -85,10 +89,8 @@ def lint_paths(
         if not might_have_call_site(data):
             imported = screen.imported(str(file), data)
             if not (imported and screen.imports_call_sites(str(file), data)):
-                # Remembered as "no call site" only when it imports none of the project's
-                # modules: one of them could become a wrapper while this file stays unchanged.
-                if stamp is not None and not imported:
-                    seen[str(file)] = [*stamp, None]
+                if stamp is not None:
+                    seen[str(file)] = [*stamp, None, True] if imported else [*stamp, None]
                 continue
         if stamp is not None:
             seen[str(file)] = [*stamp, hashlib.sha256(data).hexdigest()]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-__all__ = ["calls_a_target"]
+__all__ = ["calls_a_target", "calls_one_of"]
 
 # boto3 client methods: the receiver's type is decided later, so the method name is enough here.
 METHODS = frozenset(
@@ -85,3 +85,18 @@ def _qualified(func: ast.expr, imports: dict[str, str]) -> str | None:
         return None
     base = imports.get(func.id)
     return ".".join([base, *reversed(attributes)]) if base else None
+
+
+def calls_one_of(tree: ast.Module, names: set[str]) -> bool:
+    """Whether the module calls ``name(...)`` or ``name.attr(...)`` for one of ``names``: the
+    names it imports from modules that may wrap a Bedrock call."""
+    if not names:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            while isinstance(func, ast.Attribute):
+                func = func.value
+            if isinstance(func, ast.Name) and func.id in names:
+                return True
+    return False

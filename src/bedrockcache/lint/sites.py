@@ -58,9 +58,7 @@ class FileContext:
             if self.within is None:
                 self._calls = self.index.calls
             else:
-                self._calls = [
-                    c for c in self.index.calls if self.within in self.index.ancestors(c)
-                ]
+                self._calls = self.index.calls_in(self.within)
         return self._calls
 
     def statement(self, node: cst.CSTNode) -> cst.CSTNode:

@@ -18,6 +18,7 @@ import libcst as cst
 from bedrockcache.audit import audit
 from bedrockcache.facts import Facts
 from bedrockcache.lint.evaluate import Callee, Evaluator
+from bedrockcache.lint.index import ModuleIndex
 from bedrockcache.lint.layers import layer_modules
 from bedrockcache.lint.precision import verdict
 from bedrockcache.lint.screen import METHODS, TARGETS
@@ -43,6 +44,8 @@ class _Wrappers:
 
     def sites(self, ctx: FileContext, outer: cst.Call | None, depth: int) -> Iterator[CallSite]:
         for call in ctx.calls:
+            if not self._may_wrap(ctx.index, call):
+                continue
             statement = ctx.statement(call)
             callee = self.evaluator.callee(call, statement)
             if callee is None or not self._holds_site(callee, 0):
@@ -66,6 +69,33 @@ class _Wrappers:
                     inherited_reasons=site.inherited_reasons | own[1],
                 )
 
+    def _may_wrap(self, index: ModuleIndex, call: cst.Call) -> bool:
+        """Whether the function a call runs may hold a call site, asked before its module is
+        parsed: a function imported from a file with no Bedrock call in it holds none."""
+        project = self.evaluator.project
+        func = call.func
+        head = func
+        while isinstance(head, cst.Attribute):
+            head = head.value
+        if not isinstance(head, cst.Name):
+            return False
+        defined = _defined_names(index)
+        if head.value == "self":  # a method of this class
+            return isinstance(func, cst.Attribute) and func.attr.value in defined
+        name = head.value
+        if name not in index.imports and name not in index.relative:
+            return not isinstance(func, cst.Attribute) and name in defined  # a local def
+        if project is None:
+            return False
+        source = project.source_file(index, name)
+        if source is None or not project.screen.may_call(source):
+            return False
+        called = func.attr.value if isinstance(func, cst.Attribute) else None
+        if called is None:  # ``from app.llm import call_claude`` then ``call_claude(...)``
+            spec = index.relative.get(name)
+            called = spec.name if spec else index.imports[name].rsplit(".", 1)[-1]
+        return project.screen.defines(source, called)
+
     def _holds_site(self, callee: Callee, depth: int) -> bool:
         """Whether a function may hold a Bedrock call site (itself or through the functions it
         calls): a look at its calls' names, before anything is evaluated."""
@@ -84,7 +114,7 @@ class _Wrappers:
                 parts = qualified.split(".") if qualified else []
                 if parts and (parts[0], parts[-1]) in TARGETS:
                     found = True
-            if not found and depth + 1 < MAX_WRAPPER_DEPTH:
+            if not found and depth + 1 < MAX_WRAPPER_DEPTH and self._may_wrap(index, call):
                 with self.evaluator.inside(index):
                     inner = self.evaluator.callee(call, index.statement_of[call])
                 found = inner is not None and self._holds_site(inner, depth + 1)
@@ -130,10 +160,14 @@ def _direct(ctx: FileContext) -> Iterator[CallSite]:
         ctx.index.reader_names.update(readers)
 
 
-def _calls_in(callee: Callee) -> list[cst.Call]:
-    index = callee.index
-    key = ("calls-in", callee.function)
+def _defined_names(index: ModuleIndex) -> frozenset[str]:
+    """The names of every def in the module (functions and methods, at any depth)."""
+    key = ("def-names",)
     found = index.memo.get(key)
     if found is None:
-        found = index.memo[key] = [c for c in index.calls if callee.function in index.ancestors(c)]
+        found = index.memo[key] = frozenset(f.name.value for f in index.functions)
     return found  # type: ignore[return-value]
+
+
+def _calls_in(callee: Callee) -> list[cst.Call]:
+    return callee.index.calls_in(callee.function)
