@@ -22,6 +22,7 @@ from bedrockcache.config import Settings
 from bedrockcache.facts import Facts, default_facts
 from bedrockcache.findings import Finding, Severity
 from bedrockcache.lint.cache import FileResult
+from bedrockcache.lint.classes import forget as forget_classes
 from bedrockcache.lint.diagnostic import Diagnostic, Unresolved, internal_error
 from bedrockcache.lint.discover import excluder
 from bedrockcache.lint.evaluate import Evaluator, Origins
@@ -44,7 +45,12 @@ from bedrockcache.rules.catalogue import catalogue
 from bedrockcache.rules.stability import check_prefix
 from bedrockcache.wire import WireRequest, path_steps
 
-__all__ = ["check_source"]
+__all__ = ["MAX_WRAPPER_CALLER_BYTES", "check_source"]
+
+# A file with no Bedrock call of its own is parsed to follow its calls into the project's
+# wrappers only up to this size: libcst holds ~250 bytes of tree per byte of source, and a
+# generated or vendored giant calling a wrapper is not worth that memory.
+MAX_WRAPPER_CALLER_BYTES = 256_000
 
 
 def check_source(
@@ -96,7 +102,9 @@ def check_source(
     if tree is not None:
         # ast is ten times faster than libcst: most files stop here, unless they call a wrapper
         # another module of the project defines.
-        if not calls_a_target(tree) and not calls_one_of(tree, wrappers):
+        if not calls_a_target(tree) and (
+            len(data) > MAX_WRAPPER_CALLER_BYTES or not calls_one_of(tree, wrappers)
+        ):
             return _finish(FileResult(parsed=True), text, path, settings, noqa)
         over = tree_over_limits(tree, text, settings)
         if over is not None:
@@ -133,6 +141,7 @@ def _analyse(
         _analyse_module(index, module, path, settings, facts, report, project)
     finally:
         report.dependencies = project.dependencies()
+        forget_classes()
 
 
 def _analyse_module(

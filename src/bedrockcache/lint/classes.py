@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import libcst as cst
 
 from bedrockcache.lint.bindings import LIBRARY_READERS, MUTATORS, PURE_FUNCTIONS
 from bedrockcache.lint.index import children
 
-__all__ = ["AttributeSource", "attribute_source", "self_assignments"]
+__all__ = ["AttributeSource", "attribute_source", "forget", "self_assignments"]
 
 
 @dataclass(frozen=True)
@@ -38,8 +37,23 @@ class _ClassFacts:
     methods: set[str] = field(default_factory=set)
 
 
-@lru_cache(maxsize=256)
+_FACTS: dict[cst.ClassDef, _ClassFacts] = {}
+
+
+def forget() -> None:
+    """Drop what was learnt about classes (the checker calls it after each file, so no tree
+    outlives the file it came from)."""
+    _FACTS.clear()
+
+
 def _facts(cls: cst.ClassDef) -> _ClassFacts:
+    found = _FACTS.get(cls)
+    if found is None:
+        found = _FACTS[cls] = _walk_class(cls)
+    return found
+
+
+def _walk_class(cls: cst.ClassDef) -> _ClassFacts:
     found = _ClassFacts(
         methods={s.name.value for s in cls.body.body if isinstance(s, cst.FunctionDef)}
     )

@@ -516,7 +516,7 @@ class Evaluator:
         source = f"call {_source(call.func)}()"
         if function in self._frames or len(self._frames) >= _MAX_FRAMES:
             return Unknown(source)  # recursion, or deeper than is worth following
-        if index.size_of(function) > _MAX_HELPER_STATEMENTS or is_generator(function):
+        if index.size_of(function) > _MAX_HELPER_STATEMENTS or is_generator(function, index.memo):
             return Unknown(source)  # a generator, or too large to be a request's helper
         arguments = _bind(function, call, statement, self.index, method)
         if arguments is None:

@@ -101,9 +101,12 @@ class ImportScreen:
         """(local name, the name imported from the file or None for a module, project file)
         for each name a file's import statements bind (once per file and content)."""
         key = (path, len(data), hash(data))
-        if key not in self._bound:
-            self._bound[key] = self._read_bindings(path, data)
-        return self._bound[key]
+        found = self._bound.get(key)
+        if found is None:
+            found = self._bound[key] = self._read_bindings(path, data)
+            if len(self._bound) > 64:  # asked again for the same file soon, or never
+                self._bound.pop(next(iter(self._bound)))
+        return found
 
     def _read_bindings(self, path: str, data: bytes) -> list[tuple[str, str | None, str]]:
         found: list[tuple[str, str | None, str]] = []

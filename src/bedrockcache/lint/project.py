@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -25,12 +26,15 @@ from bedrockcache.lint.imports import ImportScreen, import_roots, module_file
 from bedrockcache.lint.index import ModuleIndex, RelativeImport, decorator_names
 from bedrockcache.lint.source import decode_source
 
-__all__ = ["MAX_MODULE_BYTES", "MAX_READ_BYTES", "Project", "Symbol"]
+__all__ = ["MAX_CACHED_BYTES", "MAX_MODULE_BYTES", "MAX_READ_BYTES", "Project", "Symbol"]
 
 # A dependency larger than this is not read (a generated file, a vendored bundle): Unknown.
-MAX_MODULE_BYTES = 1_000_000
+MAX_MODULE_BYTES = 250_000
 # A prompt file larger than this is not read: no prompt is that long, a data file might be.
 MAX_READ_BYTES = 2_000_000
+# Source bytes of parsed modules kept for the files linted next in the same process: enough for
+# a project's shared modules (prompts, clients, helpers), little enough that memory stays bounded.
+MAX_CACHED_BYTES = 400_000
 _MAX_HOPS = 8  # re-exports followed before giving up (cycles end here too)
 _TRANSPARENT_DECORATORS = frozenset(
     {"cache", "lru_cache", "cached", "staticmethod", "classmethod", "wraps"}
@@ -63,7 +67,7 @@ class Project:
         self.root = os.path.realpath(root)
         self._excluded = excluded if callable(excluded) else (lambda path: False)
         self._max_module_bytes = max_module_bytes
-        self._indexes: dict[str, ModuleIndex | None] = {}
+        self._indexes: OrderedDict[str, ModuleIndex | None] = OrderedDict()
         self._digests: dict[str, str] = {}
         self._own: dict[str, ModuleIndex] = {}
         self._files: dict[str, str | None] = {}
@@ -102,6 +106,9 @@ class Project:
             return own
         if not self._current(real) or real not in self._indexes:
             self._indexes[real] = self._parse(real)
+            self._evict()
+        else:
+            self._indexes.move_to_end(real)
         index = self._indexes[real]
         if index is not None:
             self.used[real] = self._digests[real]
@@ -124,6 +131,17 @@ class Project:
             self._indexes.pop(real, None)
             self._files.pop(real, None)
         return unchanged
+
+    def _evict(self) -> None:
+        """Keep at most ``MAX_CACHED_BYTES`` of parsed source (libcst holds some 250 bytes of
+        tree per byte of source): the least recently used module goes first."""
+
+        def size(path: str) -> int:
+            found = self._stamps.get(path)
+            return found[1] if found else 0
+
+        while len(self._indexes) > 1 and sum(map(size, self._indexes)) > MAX_CACHED_BYTES:
+            self._indexes.popitem(last=False)
 
     def _parse(self, real: str) -> ModuleIndex | None:
         if not self.contains(real):

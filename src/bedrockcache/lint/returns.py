@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 import libcst as cst
 
@@ -33,8 +32,15 @@ def returns(function: cst.FunctionDef) -> tuple[list[Return], bool]:
     return found, not _terminates(function.body)
 
 
-@lru_cache(maxsize=1024)
-def is_generator(function: cst.FunctionDef) -> bool:
+def is_generator(function: cst.FunctionDef, memo: dict[object, object]) -> bool:
+    """Whether the def yields (its calls are not its returns); kept in a module's memo."""
+    key = ("generator", function)
+    if key not in memo:
+        memo[key] = _yields(function)
+    return memo[key]  # type: ignore[return-value]
+
+
+def _yields(function: cst.FunctionDef) -> bool:
     stack: list[cst.CSTNode] = [function.body]
     while stack:
         node = stack.pop()

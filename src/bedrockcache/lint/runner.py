@@ -8,6 +8,7 @@ and only the remaining candidates are parsed, in worker processes when there are
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -99,6 +100,10 @@ def lint_paths(
             _merge(result, cached)
         else:
             pending.append((shown, data))
+    # Workers are forked from this process and start with its memory: what the screen learnt
+    # is not theirs to carry.
+    del screen
+    gc.collect()
     reports = _check_all(pending, settings, jobs)
     for (shown, data), report in zip(pending, reports, strict=True):
         if cache is not None and not any(u.internal for u in report.unresolved):
