@@ -160,21 +160,15 @@ def huge_list(elements: int) -> str:
 def numbers_list(elements: int) -> str:
     """One call with a list of ``elements`` numbers among its arguments (under 1 MB)."""
     numbers = ", ".join(str(i) for i in range(elements))
-    return (
-        HEAD
-        + "\n\ndef answer(question: str) -> dict:\n"
-        + "    return bedrock.converse(\n"
-        + "        modelId=MODEL,\n"
-        + '        system=[{"text": POLICY}],\n'
-        + '        messages=[{"role": "user", "content": [{"text": question}]}],\n'
-        + f'        additionalModelRequestFields={{"ids": [{numbers}]}},\n'
-        + "    )\n"
-    )
+    return _one_call(f'{{"ids": [{numbers}]}}')
 
 
 def deep_list(depth: int) -> str:
     """One call with a literal nested ``depth`` levels deep among its arguments."""
-    nested = "[" * depth + '"x"' + "]" * depth
+    return _one_call('{"deep": ' + "[" * depth + '"x"' + "]" * depth + "}")
+
+
+def _one_call(extra_fields: str) -> str:
     return (
         HEAD
         + "\n\ndef answer(question: str) -> dict:\n"
@@ -182,7 +176,7 @@ def deep_list(depth: int) -> str:
         + "        modelId=MODEL,\n"
         + '        system=[{"text": POLICY}],\n'
         + '        messages=[{"role": "user", "content": [{"text": question}]}],\n'
-        + f'        additionalModelRequestFields={{"deep": {nested}}},\n'
+        + f"        additionalModelRequestFields={extra_fields},\n"
         + "    )\n"
     )
 

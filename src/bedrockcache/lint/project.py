@@ -247,10 +247,7 @@ class Project:
             spec = index.relative[name]
             if index.path is None:
                 return None
-            base = os.path.dirname(index.path)
-            for _ in range(spec.level - 1):
-                base = os.path.dirname(base)
-            parts = [p for p in spec.module.split(".") if p]
+            base, parts = _relative_start(index.path, spec)
             folder = os.path.join(base, *parts)
             return module_file(folder, [spec.name]) or module_file(base, parts)
         dotted = index.imports.get(name)
@@ -269,10 +266,7 @@ class Project:
     def _relative(self, index: ModuleIndex, spec: RelativeImport, hops: int) -> Symbol | None:
         if index.path is None:
             return None
-        base = os.path.dirname(index.path)
-        for _ in range(spec.level - 1):
-            base = os.path.dirname(base)
-        parts = [p for p in spec.module.split(".") if p]
+        base, parts = _relative_start(index.path, spec)
         package = self._module_at(base, parts) if parts else self._package(base)
         if package is not None:
             found = self.attribute(Symbol("module", package, spec.name), spec.name, hops)
@@ -315,3 +309,11 @@ def _transparent(node: cst.FunctionDef | cst.ClassDef) -> bool:
         if name not in _TRANSPARENT_DECORATORS:
             return isinstance(node, cst.ClassDef) and name == "dataclass"
     return True
+
+
+def _relative_start(path: str, spec: RelativeImport) -> tuple[str, list[str]]:
+    """The folder a relative import counts its dots from, and the dotted parts after them."""
+    base = os.path.dirname(path)
+    for _ in range(spec.level - 1):
+        base = os.path.dirname(base)
+    return base, [p for p in spec.module.split(".") if p]
