@@ -197,3 +197,33 @@ def test_the_fixes_built_from_one_pass_fix_every_call() -> None:
     assert outcome.fixed == Counter({"BC101": 6})
     assert outcome.text.count('{"cachePoint": {"type": "default"}}') == 6
     assert check_source(outcome.text, "t.py").diagnostics == []
+
+
+@pytest.mark.parametrize(
+    "variant", [lambda t: t, lambda t: t.replace("\n", "\r\n")], ids=["lf", "crlf"]
+)
+def test_positions_from_the_shared_pass_are_libcsts(variant: Callable[[str], str]) -> None:
+    """The checker takes node positions from the printing pass the fixes use: they must be the
+    ones libcst's own PositionProvider gives, node for node."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    module = cst.parse_module(variant(MODULE + HEAD + CALL.format(n=1)))
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    shared = ModuleSource(module).positions()
+    assert dict(shared) == dict(expected) and len(shared) > 300
+
+
+def test_an_editor_sized_file_with_fixes_is_printed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    printed = Counter[str]()
+    original = cst.Module._codegen
+
+    def spy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        printed[type(args[0]).__name__] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cst.Module, "_codegen", spy)
+    result = check_source(HEAD + "".join(CALL.format(n=n) for n in range(3)), "t.py")
+    monkeypatch.undo()
+    assert [d.code for d in result.diagnostics] == ["BC101"] * 3
+    assert all(d.autofix is not None for d in result.diagnostics)
+    assert sum(printed.values()) == 1, printed

@@ -8,7 +8,7 @@ in a way the reader cannot see (a branch, a loop, a call that receives the list)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Set
+from collections.abc import Callable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -445,11 +445,36 @@ def _mutated_in_functions(index: ModuleIndex, name: str) -> bool:
     key = ("mutated-in-functions", name)
     found = index.memo.get(key)
     if found is None:
-        found = index.memo[key] = any(
-            writes_to(f.body, name) or _declares_global(f.body, name, index.memo)
-            for f in index.functions
-            if mentions(index, f, name)  # a function that never names it cannot change it
-        )
+        found = index.memo[key] = name in _written_in_functions(index)
+    return found  # type: ignore[return-value]
+
+
+def _written_in_functions(index: ModuleIndex) -> frozenset[str]:
+    """Every name some function writes to (as ``writes_to`` judges it) or declares ``global``
+    or ``nonlocal``, from one walk of the functions: a call site asks this of each module name
+    it reads."""
+    key = "written-in-functions"
+    found = index.memo.get(key)
+    if found is None:
+        written: set[str] = set()
+        for function in index.functions:
+            stack: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = [(function.body, [])]
+            while stack:
+                current, ancestors = stack.pop()
+                path = [*ancestors, current]
+                if isinstance(current, cst.Name):
+                    if _reads_name(ancestors, current) and _writes(path):
+                        written.add(current.value)
+                    continue
+                if isinstance(current, cst.Global | cst.Nonlocal):
+                    written.update(a.name.value for a in current.names)
+                    continue
+                stack.extend(
+                    (child, path)
+                    for child in children(current)
+                    if not isinstance(child, cst.FunctionDef)  # walked as its own function
+                )
+        found = index.memo[key] = frozenset(written)
     return found  # type: ignore[return-value]
 
 
@@ -496,7 +521,7 @@ def unsafe_statement(index: ModuleIndex, statement: cst.CSTNode, name: str) -> b
     key = ("unsafe", statement, name, frozenset(index.reader_names))
     found = index.memo.get(key)
     if found is None:
-        found = index.memo[key] = unsafe_use(statement, name, index.reader_names)
+        found = index.memo[key] = unsafe_use(statement, name, index.reader_names, index.names_in)
     return found  # type: ignore[return-value]
 
 
@@ -692,41 +717,62 @@ def _parameter(function: cst.FunctionDef, name: str) -> Parameter | None:
     return None
 
 
-def unsafe_use(node: cst.CSTNode, name: str, readers: Set[str] = frozenset()) -> bool:
+def unsafe_use(
+    node: cst.CSTNode,
+    name: str,
+    readers: Set[str] = frozenset(),
+    names_in: Mapping[cst.CSTNode, frozenset[str]] | None = None,
+) -> bool:
     """Whether ``node`` uses ``name`` in a way that may change its value or keep a reference to it:
     anything but reading it (a known reader method, a pure function's argument, a test, an
     f-string). A subscript or alias written to, a loop over it, an argument to an unknown call
     all count: the value the evaluator saw may not be the one the call receives."""
-    return any(not _safe(path, readers) for path in _occurrences(node, name))
+    return any(not _safe(path, readers) for path in _occurrences(node, name, names_in))
 
 
-def writes_to(node: cst.CSTNode, name: str) -> bool:
+def writes_to(
+    node: cst.CSTNode, name: str, names_in: Mapping[cst.CSTNode, frozenset[str]] | None = None
+) -> bool:
     """``name``, or something reached from it, is assigned, deleted or changed by a mutator."""
-    for path in _occurrences(node, name):
-        top = _chain_top(path)
-        parent = path[top - 1] if top >= 1 else None
-        if isinstance(parent, cst.AssignTarget | cst.AugAssign | cst.Del):
-            return True
-        called = top >= 2 and isinstance(path[top - 2], cst.Call)
-        if isinstance(parent, cst.Attribute) and called and parent.attr.value in MUTATORS:
-            return True
-    return False
+    return any(_writes(path) for path in _occurrences(node, name, names_in))
 
 
-def _occurrences(node: cst.CSTNode, name: str) -> Iterator[list[cst.CSTNode]]:
-    """Each Name node reading ``name``, with its ancestors (outermost first, itself last)."""
+def _writes(path: list[cst.CSTNode]) -> bool:
+    top = _chain_top(path)
+    parent = path[top - 1] if top >= 1 else None
+    if isinstance(parent, cst.AssignTarget | cst.AugAssign | cst.Del):
+        return True
+    called = top >= 2 and isinstance(path[top - 2], cst.Call)
+    return isinstance(parent, cst.Attribute) and called and parent.attr.value in MUTATORS
+
+
+def _occurrences(
+    node: cst.CSTNode, name: str, names_in: Mapping[cst.CSTNode, frozenset[str]] | None = None
+) -> Iterator[list[cst.CSTNode]]:
+    """Each Name node reading ``name``, with its ancestors (outermost first, itself last).
+    ``names_in`` (the index's names per statement) skips the statements that never name it."""
+    skip = names_in or {}
     stack: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = [(node, [])]
     while stack:
         current, ancestors = stack.pop()
         path = [*ancestors, current]
         if isinstance(current, cst.Name) and current.value == name:
-            parent = ancestors[-1] if ancestors else None
-            if not (isinstance(parent, cst.Attribute) and parent.attr is current) and not (
-                isinstance(parent, cst.Arg) and parent.keyword is current
-            ):
+            if _reads_name(ancestors, current):
                 yield path
             continue
-        stack.extend((child, path) for child in children(current))
+        stack.extend(
+            (child, path)
+            for child in children(current)
+            if name in skip.get(child, (name,))  # not a statement of the index: walk it
+        )
+
+
+def _reads_name(ancestors: list[cst.CSTNode], node: cst.Name) -> bool:
+    """A Name node that stands for a variable, not ``x.attr``'s attr or ``f(key=...)``'s key."""
+    parent = ancestors[-1] if ancestors else None
+    if isinstance(parent, cst.Attribute) and parent.attr is node:
+        return False
+    return not (isinstance(parent, cst.Arg) and parent.keyword is node)
 
 
 def _chain_top(path: list[cst.CSTNode]) -> int:

@@ -27,6 +27,7 @@ from bedrockcache.lint.diagnostic import Diagnostic, Unresolved, internal_error
 from bedrockcache.lint.discover import excluder
 from bedrockcache.lint.evaluate import Evaluator, Origins
 from bedrockcache.lint.fixes import FixContext, fix_finding, fixers
+from bedrockcache.lint.fixes.source import ModuleSource
 from bedrockcache.lint.index import ModuleIndex
 from bedrockcache.lint.layers import constants, constructors, functions, layer_modules
 from bedrockcache.lint.limits import OverLimit, file_too_large, tree_over_limits
@@ -155,7 +156,7 @@ def _analyse_module(
 ) -> None:
     sites = list(_sites(index, settings.volatile_sources, project, facts or _facts(settings)))
     if sites:
-        positions = _positions(module)
+        positions = _positions(module, index)
         for ctx, site in sites:
             in_scope = _scope_test(ctx, site, positions)
             _audit_site(
@@ -557,10 +558,21 @@ def _over(path: str, over: OverLimit, *, parsed: bool) -> FileResult:
     return FileResult(unresolved=[entry], parsed=parsed)
 
 
-def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+# Up to this many statements, positions come from the printing pass that fixes share (parents and
+# spans kept for every node): an editor-sized file is printed once. A larger file gets positions
+# alone, and only the fixes it needs pay for the rest (its memory grows with each node).
+_SHARED_PRINT_STATEMENTS = 2_000
+
+
+def _positions(module: cst.Module, index: ModuleIndex) -> Mapping[cst.CSTNode, CodeRange]:
     """libcst's syntactic positions of every node: its one printing pass, without the metadata
     wrapper's extra visit of the module (half the cost, and positions cost more than the
     parse)."""
+    if len(index.names_in) <= _SHARED_PRINT_STATEMENTS:
+        try:
+            return ModuleSource.of(module, index.memo).positions()
+        except AttributeError:  # a libcst whose printing state differs: its provider below
+            pass
     provider = PositionProvider()
     try:
         provider._gen_impl(module)

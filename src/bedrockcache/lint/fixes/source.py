@@ -18,6 +18,8 @@ from functools import cache
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
+from libcst._position import CodeRange
+from libcst.metadata.position_provider import PositionProvider, PositionProvidingCodegenState
 
 from bedrockcache.lint.diagnostic import Edit
 
@@ -42,12 +44,18 @@ class ModuleSource:
             found = memo[cls] = cls(module)
         return found
 
+    def positions(self) -> dict[cst.CSTNode, CodeRange]:
+        """libcst's syntactic position of every node, from the same printing pass as the
+        parents and spans: a module that is linted and fixed is printed once, not twice."""
+        return self._printed.provider._computed
+
     @property
     def _printed(self) -> _Printed:
         if self._built is None:
             state = _Printed(
                 default_indent=self.module.default_indent,
                 default_newline=self.module.default_newline,
+                provider=PositionProvider(),
             )
             self.module._codegen(state)
             state.finish()
@@ -135,35 +143,39 @@ class ModuleSource:
 
 
 @dataclass
-class _Printed(CodegenState):
-    """A printing pass that notes each node's parent and the offsets it prints between."""
+class _Printed(PositionProvidingCodegenState):
+    """A printing pass that notes each node's parent, the offsets it prints between, and
+    (as libcst's own position pass does) its line and column range."""
 
     parents: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
     spans: dict[cst.CSTNode, tuple[int, int]] = field(default_factory=dict)
     text: str = ""
     line_starts: list[int] = field(default_factory=list)
     _offset: int = 0
-    _stack: list[tuple[cst.CSTNode, int]] = field(default_factory=list)
+    _nodes: list[tuple[cst.CSTNode, int]] = field(default_factory=list)
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
             self.add_token(token)
 
     def add_token(self, value: str) -> None:
-        self.tokens.append(value)
+        super().add_token(value)
         self._offset += len(value)
 
     def pop_trailing_newline(self) -> None:
+        # libcst pops only a token it has just added to end a module: no line to take back.
         if self.tokens:
             self._offset -= len(self.tokens.pop())
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        if self._stack:
-            self.parents[node] = self._stack[-1][0]
-        self._stack.append((node, self._offset))
+        super().before_codegen(node)
+        if self._nodes:
+            self.parents[node] = self._nodes[-1][0]
+        self._nodes.append((node, self._offset))
 
     def after_codegen(self, node: cst.CSTNode) -> None:
-        _, start = self._stack.pop()
+        super().after_codegen(node)
+        _, start = self._nodes.pop()
         self.spans[node] = (start, self._offset)
 
     def finish(self) -> None:
