@@ -98,10 +98,16 @@ class _All(cst.CSTVisitor):
     ],
     ids=["lf", "crlf", "tabs", "no-final-newline"],
 )
-def test_an_edit_equals_the_whole_module_printed_again(variant: Callable[[str], str]) -> None:
-    text = variant(MODULE)
+@pytest.mark.parametrize("partial", [False, True], ids=["whole", "partial"])
+def test_an_edit_equals_the_whole_module_printed_again(
+    variant: Callable[[str], str], partial: bool
+) -> None:
+    """Also for a large module's partial source, which prints only the top-level statement
+    around the node it is asked about (the header comment and the blank lines between
+    statements belong to the statements, so their places must be found exactly)."""
+    text = variant("# a header comment\n\n" + MODULE + "\n\n# a comment\nx = [1,\n  2]; y = 3\n")
     module = cst.parse_module(text)
-    source = ModuleSource(module)
+    source = _partial(module, text) if partial else ModuleSource(module)
     collector = _All()
     module.visit(collector)
     kinds: Counter[str] = Counter()
@@ -116,6 +122,27 @@ def test_an_edit_equals_the_whole_module_printed_again(variant: Callable[[str], 
         assert apply_edits(text, [edit]) == expected.code, module.code_for_node(old)
         kinds[type(old).__name__] += 1
     assert len(kinds) >= 12 and sum(kinds.values()) > 150  # the loop above tested something
+    assert not partial or source._starts is not None  # never fell back to the whole module
+
+
+def _partial(module: cst.Module, text: str) -> ModuleSource:
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return ModuleSource.partial(module, text, positions, {})
+
+
+def test_a_partial_source_prints_only_the_statements_it_is_asked_about() -> None:
+    text = HEAD + "".join(CALL.format(n=n) for n in range(40))
+    module = cst.parse_module(text)
+    source = _partial(module, text)
+    target = module.body[-1]
+    assert isinstance(target, cst.FunctionDef)
+    edit = source.replace(target.name, target.name.with_changes(value="renamed"))
+    assert edit is not None
+    assert apply_edits(text, [edit]) == text.replace("def answer_39", "def renamed")
+    printed = source._printed.spans  # what the partial source printed: that one function
+    assert target in printed and module.body[0] not in printed and module.body[-2] not in printed
 
 
 def test_parents_are_the_tree_structure() -> None:
@@ -227,3 +254,29 @@ def test_an_editor_sized_file_with_fixes_is_printed_once(monkeypatch: pytest.Mon
     assert [d.code for d in result.diagnostics] == ["BC101"] * 3
     assert all(d.autofix is not None for d in result.diagnostics)
     assert sum(printed.values()) == 1, printed
+
+
+def test_a_large_module_is_printed_once_and_fixed_as_a_small_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past the checker's size for a shared pass, positions come from libcst's provider and
+    the fixes print only the statements they touch: the same fixes, one whole-module pass."""
+    from bedrockcache.lint import checker
+
+    filler = "".join(f"value_{n} = {n}\n" for n in range(checker._SHARED_PRINT_STATEMENTS + 10))
+    calls = [CALL.format(n=n) for n in range(3)]
+    source = HEAD + calls[0] + filler + calls[1] + "# trailing comment\n" + calls[2].rstrip("\n")
+    printed = Counter[str]()
+    original = cst.Module._codegen
+
+    def spy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        printed["module"] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cst.Module, "_codegen", spy)
+    large = check_source(source, "t.py").diagnostics
+    assert printed["module"] == 1
+    monkeypatch.setattr(checker, "_SHARED_PRINT_STATEMENTS", 10**9)
+    small = check_source(source, "t.py").diagnostics
+    assert [d.code for d in large] == ["BC101"] * 3
+    assert large == small and all(d.autofix is not None for d in large)

@@ -118,7 +118,7 @@ def check_source(
             return _finish(_not_audited(path, reason), text, path, settings, noqa)
     report = FileResult(parsed=True)
     try:
-        _analyse(module, path, settings, facts, report, project)
+        _analyse(module, text, path, settings, facts, report, project)
     except RecursionError:  # within max-nesting-depth, yet too deep for this interpreter's stack
         reason = "too deeply nested to analyse (Python's recursion limit); it was not audited"
         return _finish(_not_audited(path, reason), text, path, settings, noqa)
@@ -129,6 +129,7 @@ def check_source(
 
 def _analyse(
     module: cst.Module,
+    text: str,
     path: str,
     settings: Settings,
     facts: Facts | None,
@@ -139,7 +140,7 @@ def _analyse(
     index = ModuleIndex.build(module, real)
     project.begin(real, index)
     try:
-        _analyse_module(index, module, path, settings, facts, report, project)
+        _analyse_module(index, module, text, path, settings, facts, report, project)
     finally:
         report.dependencies = project.dependencies()
         forget_classes()
@@ -148,6 +149,7 @@ def _analyse(
 def _analyse_module(
     index: ModuleIndex,
     module: cst.Module,
+    text: str,
     path: str,
     settings: Settings,
     facts: Facts | None,
@@ -156,7 +158,7 @@ def _analyse_module(
 ) -> None:
     sites = list(_sites(index, settings.volatile_sources, project, facts or _facts(settings)))
     if sites:
-        positions = _positions(module, index)
+        positions = _positions(module, index, text)
         for ctx, site in sites:
             in_scope = _scope_test(ctx, site, positions)
             _audit_site(
@@ -564,7 +566,9 @@ def _over(path: str, over: OverLimit, *, parsed: bool) -> FileResult:
 _SHARED_PRINT_STATEMENTS = 2_000
 
 
-def _positions(module: cst.Module, index: ModuleIndex) -> Mapping[cst.CSTNode, CodeRange]:
+def _positions(
+    module: cst.Module, index: ModuleIndex, text: str
+) -> Mapping[cst.CSTNode, CodeRange]:
     """libcst's syntactic positions of every node: its one printing pass, without the metadata
     wrapper's extra visit of the module (half the cost, and positions cost more than the
     parse)."""
@@ -576,9 +580,11 @@ def _positions(module: cst.Module, index: ModuleIndex) -> Mapping[cst.CSTNode, C
     provider = PositionProvider()
     try:
         provider._gen_impl(module)
-        return provider._computed
+        positions: Mapping[cst.CSTNode, CodeRange] = provider._computed
     except AttributeError:  # a libcst whose provider works otherwise
-        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    ModuleSource.partial(module, text, positions, index.memo)  # fixes print what they touch
+    return positions
 
 
 def _parse_newer(text: str) -> cst.Module | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import inspect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -30,11 +30,18 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 class ModuleSource:
     """One module's text, node parents and node spans, built on first use (only when a finding
-    has a fixer) and then shared by every fix in the module."""
+    has a fixer) and then shared by every fix in the module.
+
+    A large module given its text and positions (``ModuleSource.partial``) prints only the
+    top-level statements its fixes touch: the whole-module pass is what made a 1 MB file slow.
+    """
 
     def __init__(self, module: cst.Module) -> None:
         self.module = module
         self._built: _Printed | None = None
+        self._starts: list[tuple[int, int]] | None = None  # partial: each statement's start
+        self._done: set[int] = set()  # partial: the top-level statements printed so far
+        self._positions: Mapping[cst.CSTNode, CodeRange] = {}  # partial: the checker's
 
     @classmethod
     def of(cls, module: cst.Module, memo: dict[object, object]) -> ModuleSource:
@@ -44,10 +51,33 @@ class ModuleSource:
             found = memo[cls] = cls(module)
         return found
 
+    @classmethod
+    def partial(
+        cls,
+        module: cst.Module,
+        text: str,
+        positions: Mapping[cst.CSTNode, CodeRange],
+        memo: dict[object, object],
+    ) -> ModuleSource:
+        """The ``ModuleSource`` of a large ``module`` whose ``text`` and libcst ``positions``
+        the checker already has, kept in ``memo`` for the fixes (``of`` finds it there)."""
+        found = memo[cls] = cls(module)
+        state = _Printed(
+            default_indent=module.default_indent,
+            default_newline=module.default_newline,
+            provider=PositionProvider(),
+            text=text,
+        )
+        state.line_starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+        found._built = state
+        found._positions = positions
+        found._starts = [(positions[s].start.line, positions[s].start.column) for s in module.body]
+        return found
+
     def positions(self) -> dict[cst.CSTNode, CodeRange]:
         """libcst's syntactic position of every node, from the same printing pass as the
         parents and spans: a module that is linted and fixed is printed once, not twice."""
-        return self._printed.provider._computed
+        return dict(self._positions) or self._printed.provider._computed
 
     @property
     def _printed(self) -> _Printed:
@@ -62,12 +92,59 @@ class ModuleSource:
             self._built = state
         return self._built
 
+    def _cover(self, node: cst.CSTNode) -> _Printed:
+        """The printed view, holding ``node``'s statement: a partial source prints the
+        top-level statement around it (found by its position), or, when that fails, the
+        whole module after all."""
+        printed = self._printed
+        if self._starts is None or node in printed.spans or node is self.module:
+            return printed
+        where = self._positions.get(node)
+        if where is not None:
+            start = (where.start.line, where.start.column)
+            i = bisect.bisect_right(self._starts, start) - 1
+            if i >= 0 and i not in self._done:
+                self._done.add(i)
+                self._print_statement(self.module.body[i], printed)
+            if node in printed.spans:
+                return printed
+        self._starts = None  # a node outside every statement printed: print everything
+        self._built = None
+        return self._printed
+
+    def _print_statement(self, statement: cst.CSTNode, printed: _Printed) -> None:
+        """Print one top-level statement alone (at the top level, it prints as it does in the
+        module) and place its spans where its syntactic start lies in the text."""
+        piece = _Printed(
+            default_indent=self.module.default_indent,
+            default_newline=self.module.default_newline,
+            provider=PositionProvider(),
+        )
+        statement._codegen(piece)
+        module = self.module
+        if statement is module.body[-1] and not module.footer and not module.has_trailing_newline:
+            piece.pop_trailing_newline()  # as the module does after its last statement
+        piece.finish()
+        inside = piece.provider._computed[statement].start
+        there = self._positions[statement].start
+        offset = (
+            printed.line_starts[there.line - 1]
+            + there.column
+            - (piece.line_starts[inside.line - 1] + inside.column)
+        )
+        if printed.text[offset : offset + len(piece.text)] != piece.text:
+            return  # not where it should be: the caller falls back to the whole module
+        printed.parents.update(piece.parents)
+        printed.parents[statement] = self.module
+        for node, (start, end) in piece.spans.items():
+            printed.spans[node] = (start + offset, end + offset)
+
     @property
     def text(self) -> str:
         return self._printed.text
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self._printed.parents.get(node)
+        return self._cover(node).parents.get(node)
 
     def ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         current = self.parent(node)
@@ -86,7 +163,7 @@ class ModuleSource:
         text around it (comments, formatting) left as the user wrote it."""
         if old is new:
             return None
-        printed = self._printed
+        printed = self._cover(old)
         unit = old
         while not _prints_alone(type(unit)) and unit in printed.parents:
             unit = printed.parents[unit]
