@@ -20,6 +20,7 @@ from bedrockcache.tokens import UNBOUNDED, ZERO, TokenBand, estimate_text
 from bedrockcache.unknown import PartialText, Unknown
 
 __all__ = [
+    "MANTLE_OPERATION",
     "MAX_DEPTH",
     "Block",
     "Breakpoint",
@@ -39,6 +40,9 @@ __all__ = [
 ]
 
 Dialect = Literal["converse", "anthropic"]
+# The operation of a request to bedrock-mantle's Anthropic Messages API
+# (``/anthropic/v1/messages``): ``anthropic-version`` is a header there, so the body carries none.
+MANTLE_OPERATION = "Messages"
 Section = Literal["tools", "system", "messages"]
 
 # Converse union members of a content block (botocore accepts exactly one per block).

@@ -735,13 +735,6 @@ UNKNOWN_CASES = {
         {"model": "bedrock/" + ARN, "messages": [sys_block(EPH_1H), U], "base_model": Unknown("b")},
         set(),
     ),
-    "1h on a model LiteLLM's price of which was not seen": (
-        {
-            "model": "bedrock/us.anthropic.claude-3-5-haiku-20241022-v1:0",
-            "messages": [sys_block(EPH_1H), U],
-        },
-        set(),
-    ),
     "old model whose map entry was not seen": (
         {"model": "bedrock/anthropic.claude-3-sonnet-20240229-v1:0"},
         {"BC301"},

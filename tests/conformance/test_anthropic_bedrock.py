@@ -481,3 +481,57 @@ async def test_async_client_sends_the_same_body() -> None:
     layer = audit(create(system=system(ttl="1h"), messages=HI, betas=[TTL_BETA]), BACKEND)
     assert breakpoints(layer.wire) == on_wire
     assert reported(layer) == lint_codes(ASYNC_SOURCE) == {"BC313"}
+
+
+# ---- comma-split betas: anthropic >= 2.17.0 strips each value ---------------------------------
+
+CONTEXT_BETA = "context-1m-2025-08-07"  # a beta Bedrock accepts (not a caching one)
+SPACED_SOURCE = program("""
+    client.messages.create(
+        model=MODEL,
+        max_tokens=256,
+        system=[{"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral"}}],
+        messages=[{"role": "user", "content": "hi"}],
+        extra_headers={"anthropic-beta": "context-1m-2025-08-07, extended-cache-ttl-2025-04-11"},
+    )
+""")
+SPACED_BETAS_SOURCE = program("""
+    client.beta.messages.create(
+        model=MODEL,
+        max_tokens=256,
+        betas=["context-1m-2025-08-07", " extended-cache-ttl-2025-04-11"],
+        system=[{"type": "text", "text": POLICY, "cache_control": {"type": "ephemeral"}}],
+        messages=[{"role": "user", "content": "hi"}],
+    )
+""")
+
+
+def _installed_anthropic() -> tuple[int, ...]:
+    import anthropic
+
+    return tuple(int(part) for part in anthropic.__version__.split(".")[:2])
+
+
+@pytest.mark.parametrize(
+    ("source", "request_betas"),
+    [
+        (SPACED_SOURCE, {"extra_headers": {"anthropic-beta": f"{CONTEXT_BETA}, {TTL_BETA}"}}),
+        (SPACED_BETAS_SOURCE, {"betas": [CONTEXT_BETA, f" {TTL_BETA}"]}),
+    ],
+    ids=["extra-headers", "betas-list"],
+)
+def test_a_space_after_the_comma_is_sent_as_the_installed_sdk_does(
+    source: str, request_betas: dict[str, Any]
+) -> None:
+    """anthropic 2.17.0 strips each comma-split value (`_prepare_options`), so the 1h beta goes out
+    cleanly and Bedrock refuses it (BC313); 2.13-2.16 keep the space. audit() and lint predict
+    what the installed SDK sends (`nox -s latest` runs this against the newest release)."""
+    sent = run(source).requests[-1]
+    strips = _installed_anthropic() >= (2, 17)
+    second = TTL_BETA if strips else f" {TTL_BETA}"
+    assert sent.body["anthropic_beta"] == [CONTEXT_BETA, second]
+    assert reported(sent.report) == ({"BC313"} if strips else frozenset())
+    layer = audit(create(system=system(), messages=HI, **request_betas), BACKEND)
+    assert layer.wire is not None
+    assert layer.wire.raw["anthropic_beta"] == sent.body["anthropic_beta"]
+    assert reported(layer) == lint_codes(source) == reported(sent.report)

@@ -1188,3 +1188,132 @@ def test_mid_conversation_system_message_gets_an_operator_note() -> None:
     assert content[0]["text"].startswith("Operator note (not from the user)")
     assert content[1]["text"] == POLICY
     assert "cachePoint" in content[2]
+
+
+# ---- LiteLLM's route comes from its own model map (issue 14) ------------------------------------
+# Ids bedrockcache's facts may lack: LiteLLM decides the route, the cachePoint and the ttl from its
+# model map, and audit() reads the same map (the installed LiteLLM's, else facts/litellm_map.toml).
+# Lint leaves a call site unresolved (BC304) while the facts lack the id and judges it once they
+# have it; either way it must not disagree with audit().
+
+OPUS_48 = "us.anthropic.claude-opus-4-8"  # in LiteLLM 1.110's map for Converse, 1h priced
+MYTHOS_PREVIEW = "anthropic.claude-mythos-preview"  # in its map, but not for Converse
+LONG_POLICY = "policy text " * 3000
+
+MAP_ROUTED = [
+    variant(
+        # The issue's case: we predicted system[0].cache_control on InvokeModel.
+        "default-route-opus-4-8-by-litellm-map-converse-ttl-kept",
+        ((SYS_CP, "1h"),),
+        model=f"bedrock/{OPUS_48}",
+        messages=[system([text(cache_control=EPH_1H)]), HI],
+    ),
+    variant(
+        "default-route-mythos-preview-by-litellm-map-invoke",
+        ((SYS_CC, "1h"),),
+        model=f"bedrock/{MYTHOS_PREVIEW}",
+        messages=[system([text(LONG_POLICY, cache_control=EPH_1H)]), HI],
+    ),
+    variant(
+        # Known to our facts, but LiteLLM's map prices no 1h write for it: the ttl is removed
+        # (was "not seen", an unknown, before the map was read).
+        "default-route-3-5-haiku-map-has-no-1h-price-ttl-removed",
+        ((SYS_CP, None),),
+        {"BC205"},
+        model="bedrock/us.anthropic.claude-3-5-haiku-20241022-v1:0",
+        messages=[system([text(LONG_POLICY, cache_control=EPH_1H)]), HI],
+    ),
+]
+
+
+@pytest.mark.parametrize("variant", MAP_ROUTED, ids=lambda v: v.id)
+def test_new_ids_follow_litellms_model_map(variant: Variant) -> None:
+    sent = run(variant.source).requests[-1]
+    on_wire = breakpoints(sent.report.wire)
+    assert on_wire == variant.wire
+    assert sent.operation == ("InvokeModel" if "invoke" in variant.id else "Converse")
+    layer = audit(variant.request, Backend.LITELLM)
+    assert breakpoints(layer.wire) == on_wire
+    assert any("model map" in note for note in layer.notes), layer.notes
+    assert reported(layer) - {"BC304"} == variant.codes, sorted(reported(layer))
+    result = check_source(variant.source, "variant.py")
+    shown = {d.code for d in result.diagnostics if d.severity is not Severity.INFO}
+    assert shown == variant.codes, shown
+    assert all(u.reasons[0][:5] == "BC304" for u in result.unresolved)
+
+
+def _claude_ids() -> list[str]:
+    from bedrockcache.backends import litellm_map
+
+    listing = litellm_map.current()
+    ids = sorted(set(listing.entries) | listing.converse)
+    # Prefixes LiteLLM strips and ones it does not (ca., in.), and a bare id.
+    extra = [f"{p}.{i}" for i in ids if i.startswith("anthropic.") for p in ("us", "ca")]
+    return [*ids, *extra, "claude-imaginary-9", UNMAPPED]
+
+
+def test_every_claude_id_routes_as_litellm_routes_it() -> None:
+    """Our reading of LiteLLM's map against ``BedrockModelInfo.get_bedrock_route`` itself."""
+    from litellm.llms.bedrock.common_utils import BedrockModelInfo
+
+    from bedrockcache.backends.litellm import _default_route
+    from bedrockcache.facts import default_facts
+
+    facts = default_facts()
+    wrong = []
+    for model in _claude_ids():
+        ours = _default_route(facts.resolve(model), [])
+        theirs = BedrockModelInfo.get_bedrock_route(model)
+        if ours != theirs:
+            wrong.append((model, ours, theirs))
+    assert not wrong, wrong[:10]
+
+
+def test_the_snapshot_is_the_pinned_litellms_map() -> None:
+    """facts/litellm_map.toml is what scripts/litellm_map.py writes from the installed LiteLLM,
+    and the file reading of the installed map (no import) agrees with it."""
+    import importlib.util
+    from importlib import metadata
+    from pathlib import Path
+
+    from bedrockcache.backends import litellm_map
+
+    snapshot = litellm_map.snapshot()
+    if metadata.version("litellm") != snapshot.version:
+        pytest.skip(f"LiteLLM {metadata.version('litellm')} is not the snapshot's version")
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location(
+        "litellm_map_script", root / "scripts" / "litellm_map.py"
+    )
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    generated = script.render().splitlines()
+    shipped = (
+        (root / "src" / "bedrockcache" / "facts" / "litellm_map.toml").read_text().splitlines()
+    )
+    differ = [(a, b) for a, b in zip(generated, shipped, strict=True) if a != b]
+    assert all(a.startswith("checked = ") for a, _ in differ), differ
+    installed = litellm_map.read_installed()
+    assert installed is not None
+    assert (installed.converse, installed.prefixes, installed.entries) == (
+        snapshot.converse,
+        snapshot.prefixes,
+        snapshot.entries,
+    )
+
+
+def test_without_litellm_the_snapshot_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bedrockcache.backends import litellm_map
+
+    monkeypatch.setattr(litellm_map.importlib.util, "find_spec", lambda name: None)
+    litellm_map.current.cache_clear()
+    try:
+        assert litellm_map.read_installed() is None
+        assert litellm_map.current().origin.startswith("snapshot of LiteLLM")
+        request = MAP_ROUTED[0].request
+        layer = audit(request, Backend.LITELLM)
+        assert breakpoints(layer.wire) == MAP_ROUTED[0].wire
+        assert any("snapshot of LiteLLM" in note for note in layer.notes)
+    finally:
+        litellm_map.current.cache_clear()

@@ -37,6 +37,7 @@ class Backend(str, Enum):
     BEDROCK_CONVERSE = "bedrock-converse"
     BEDROCK_INVOKE_ANTHROPIC = "bedrock-invoke-anthropic"
     ANTHROPIC_BEDROCK = "anthropic-bedrock"
+    ANTHROPIC_BEDROCK_MANTLE = "anthropic-bedrock-mantle"
     LITELLM = "litellm"
     STRANDS = "strands"
     PYDANTIC_AI_BEDROCK = "pydantic-ai-bedrock"
@@ -47,7 +48,12 @@ class Backend(str, Enum):
 
 # The layers whose request is the Bedrock request itself, so a wire path names what was written.
 _WIRE_SHAPED = frozenset(
-    {Backend.BEDROCK_CONVERSE, Backend.BEDROCK_INVOKE_ANTHROPIC, Backend.ANTHROPIC_BEDROCK}
+    {
+        Backend.BEDROCK_CONVERSE,
+        Backend.BEDROCK_INVOKE_ANTHROPIC,
+        Backend.ANTHROPIC_BEDROCK,
+        Backend.ANTHROPIC_BEDROCK_MANTLE,
+    }
 )
 
 
@@ -64,6 +70,7 @@ _MODULES = {
     Backend.BEDROCK_CONVERSE: "converse",
     Backend.BEDROCK_INVOKE_ANTHROPIC: "invoke",
     Backend.ANTHROPIC_BEDROCK: "anthropic_bedrock",
+    Backend.ANTHROPIC_BEDROCK_MANTLE: "anthropic_mantle",
     Backend.LITELLM: "litellm",
     Backend.STRANDS: "strands",
     Backend.PYDANTIC_AI_BEDROCK: "pydantic_ai",
@@ -83,6 +90,7 @@ _DETECTION_ORDER = (
     Backend.BEDROCK_INVOKE_ANTHROPIC,
     Backend.BEDROCK_CONVERSE,
     Backend.ANTHROPIC_BEDROCK,
+    Backend.ANTHROPIC_BEDROCK_MANTLE,
 )
 
 

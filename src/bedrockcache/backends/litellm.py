@@ -4,9 +4,11 @@ LiteLLM takes OpenAI-format arguments and builds one of two Bedrock requests, an
 decides what happens to a cache directive:
 
 - **Route.** ``bedrock/converse/<id>`` and ``bedrock/invoke/<id>`` force it. ``bedrock/<id>`` goes
-  to Converse for ids in LiteLLM's model list (here: ids bedrockcache's facts know) and for an
+  to Converse for ids LiteLLM's own model map lists for Converse (the installed LiteLLM's map, else
+  the dated snapshot ``facts/litellm_map.toml``: ``backends/litellm_map.py``) and for an
   application inference profile ARN, to InvokeModel for any other id that names the
-  ``anthropic`` provider (a bare ``claude-...`` id goes to Converse).
+  ``anthropic`` provider (a bare ``claude-...`` id goes to Converse). For an id bedrockcache's
+  facts lack, the same map says whether cachePoints are emitted and a ttl kept.
 - **Converse.** Each mark becomes a separate ``{"cachePoint": {"type": "default"}}`` after the
   marked block. ``ttl`` survives only when it is 5m/1h and LiteLLM's model map prices a 1h write
   for the model (or its ``base_model``); other keys are dropped; a tool mark needs
@@ -36,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bedrockcache.backends import Backend
+from bedrockcache.backends import Backend, litellm_map
 from bedrockcache.backends.base import Translation
 from bedrockcache.facts import Facts, ModelRef, layer_facts
 from bedrockcache.findings import Finding, Outcome, Severity
@@ -195,18 +197,27 @@ def _prefix_notes(raw: str, request: Mapping[str, Any]) -> list[str]:
 def _default_route(ref: ModelRef, notes: list[str]) -> Route | None:
     """``BedrockModelInfo.get_bedrock_route`` for a model without ``converse/`` or ``invoke/``.
 
-    An id missing from LiteLLM's model list goes to InvokeModel only when it names an InvokeModel
-    provider (``_names_no_invoke_provider`` in ``llms/bedrock/common_utils.py``), to Converse
-    otherwise: ``anthropic.claude-x`` is InvokeModel, a bare ``claude-x`` is Converse.
+    Converse when LiteLLM's model map lists the id (or its base id) for Converse. Any other id
+    goes to InvokeModel only when it names an InvokeModel provider (``_names_no_invoke_provider``
+    in ``llms/bedrock/common_utils.py``), to Converse otherwise: ``anthropic.claude-x`` is
+    InvokeModel, a bare ``claude-x`` is Converse.
     """
-    if ref.is_application_profile or ref.model is not None:
-        notes.append("LiteLLM route: Converse (`bedrock/<id>` for an id in its model list)")
+    if ref.is_application_profile:
+        notes.append("LiteLLM route: Converse (`bedrock/<application inference profile ARN>`)")
+        return "converse"
+    listing = litellm_map.current()
+    if listing.routes_to_converse(ref.raw):
+        notes.append(
+            "LiteLLM route: Converse (`bedrock/<id>` for an id its model map lists for Converse; "
+            f"read from {listing.origin})"
+        )
         return "converse"
     provider = _invoke_provider(ref.raw)
     if provider == "anthropic":
         notes.append(
-            "LiteLLM route: InvokeModel (`bedrock/<id>` for a Claude id missing from its "
-            "model list); `bedrock/converse/<id>` forces Converse"
+            "LiteLLM route: InvokeModel (`bedrock/<id>` for a Claude id its model map does not "
+            f"list for Converse; read from {listing.origin}); `bedrock/converse/<id>` forces "
+            "Converse"
         )
         return "invoke"
     if provider is None and _claude_named(ref):
@@ -271,9 +282,13 @@ def _gate(ref: ModelRef, model_info: object) -> tuple[bool | None, str]:
     if flag is not None:
         reason = '`model_info={"supports_prompt_caching": False}`'
         return bool(flag), "" if flag else reason
+    mapped = litellm_map.current().caches(ref.raw)  # LiteLLM's own map entry decides
+    if mapped is not None:
+        reason = f"LiteLLM's model map lists `{ref.raw}` without `supports_prompt_caching`"
+        return mapped, "" if mapped else reason
     model = ref.model
     if model is None:
-        return True, ""  # unmapped ids emit
+        return True, ""  # an id LiteLLM's map does not know emits
     if model.key in _CACHING_OFF_IN_MAP:
         return False, f"LiteLLM's model map lists {model.name} without `supports_prompt_caching`"
     if model.caching != "no" or model.key in _ABSENT_FROM_MAP:
@@ -288,6 +303,12 @@ def _keep_ttl(refs: Sequence[ModelRef], *, base_model_unknown: bool) -> bool | N
         model = ref.model
         if model is not None and model.key in _ONE_HOUR_PRICED:
             return True
+        listing = litellm_map.current()
+        if listing.one_hour_priced(ref.raw):
+            return True  # LiteLLM's own map prices a 1h write for it
+        if listing.caches(ref.raw) is not None:
+            verdicts.append(False)  # in LiteLLM's map without a 1h price
+            continue
         if model is None or model.key in _NO_ONE_HOUR_PRICE or model.caching == "no":
             verdicts.append(False)  # unmapped ids and bare ARNs have no price at all
         else:

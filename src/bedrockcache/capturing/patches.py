@@ -1,5 +1,8 @@
 """Hooks on the HTTP stacks that carry Bedrock requests: botocore, httpx and httpx2.
 
+bedrock-runtime requests are told by their ``/model/{id}/{operation}`` path, bedrock-mantle's
+Anthropic Messages API (over httpx only) by ``/anthropic/v1/messages`` and its host or signature.
+
 Each hook sits on a class method (``Endpoint._send``, ``Client._send_single_request``), the last
 step before bytes reach a socket, so it sees exactly what would be sent, after signing and every
 framework's own rewriting, and clients created before the capture are covered too. A request that
@@ -16,7 +19,7 @@ from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from typing import Any
 
-from bedrockcache.capturing.record import bedrock_operation
+from bedrockcache.capturing.record import bedrock_operation, is_mantle_request
 from bedrockcache.capturing.responses import CannedResponse
 
 __all__ = ["Intercept", "install"]
@@ -107,6 +110,14 @@ def _body_bytes(body: Any) -> bytes:
 # -- httpx and httpx2 (same API, different packages) -------------------------------------------
 
 
+def _is_bedrock(request: Any, url: str) -> bool:
+    if request.method != "POST":
+        return False
+    if "/model/" in url and bedrock_operation(url) is not None:
+        return True
+    return "/v1/messages" in url and is_mantle_request(url, request.headers)
+
+
 def _patch_httpx(stack: ExitStack, module: Any, intercept: Intercept) -> None:
     client_name = module.__name__
     sync_original = module.Client._send_single_request
@@ -114,7 +125,7 @@ def _patch_httpx(stack: ExitStack, module: Any, intercept: Intercept) -> None:
 
     def _send_single_request(self: Any, request: Any) -> Any:
         url = str(request.url)
-        if request.method != "POST" or "/model/" not in url or bedrock_operation(url) is None:
+        if not _is_bedrock(request, url):
             return sync_original(self, request)
         canned = intercept(url, request.read(), dict(request.headers), client_name)
         if canned is None:
@@ -123,7 +134,7 @@ def _patch_httpx(stack: ExitStack, module: Any, intercept: Intercept) -> None:
 
     async def _async_send_single_request(self: Any, request: Any) -> Any:
         url = str(request.url)
-        if request.method != "POST" or "/model/" not in url or bedrock_operation(url) is None:
+        if not _is_bedrock(request, url):
             return await async_original(self, request)
         canned = intercept(url, await request.aread(), dict(request.headers), client_name)
         if canned is None:

@@ -1,8 +1,9 @@
 """One request as it left the process for the Bedrock runtime, and its audit.
 
 The audit runs on what was really sent (the URL's model id and the body bytes), through the
-Bedrock backends only: whichever framework built the request, by now it is plain Converse or an
-InvokeModel body, so the verdict is about the wire and not about our model of the framework.
+Bedrock backends only: whichever framework built the request, by now it is plain Converse, an
+InvokeModel body or a bedrock-mantle Messages body, so the verdict is about the wire and not about
+our model of the framework.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from urllib.parse import unquote, urlsplit
 
 from bedrockcache.audit import AuditReport, audit
 from bedrockcache.backends import Backend
+from bedrockcache.wire import MANTLE_OPERATION
 
-__all__ = ["OPERATIONS", "CapturedRequest", "bedrock_operation"]
+__all__ = ["OPERATIONS", "CapturedRequest", "bedrock_operation", "is_mantle_request"]
 
 OPERATIONS = {
     "converse": "Converse",
@@ -42,12 +44,31 @@ def bedrock_operation(url: str) -> tuple[str, str] | None:
     return OPERATIONS[match["op"]], unquote(match["model"])
 
 
+def is_mantle_request(url: str, headers: Mapping[str, object]) -> bool:
+    """Whether ``url`` is bedrock-mantle's Anthropic Messages API (``/anthropic/v1/messages``).
+
+    The path alone is not enough (an Anthropic-compatible proxy may serve the same path), so the
+    host must be a ``bedrock-mantle.`` one or the request be SigV4-signed for the
+    ``bedrock-mantle`` service (a ``base_url=`` override keeps the signature's scope).
+    """
+    parts = urlsplit(url)
+    if not parts.path.endswith("/anthropic/v1/messages"):
+        return False
+    if (parts.hostname or "").startswith("bedrock-mantle."):
+        return True
+    auth = next((v for k, v in headers.items() if str(k).lower() == "authorization"), "")
+    if isinstance(auth, bytes):
+        auth = auth.decode("latin-1")
+    return "/bedrock-mantle/aws4_request" in str(auth)
+
+
 @dataclass
 class CapturedRequest:
     """What one call sent: the operation, the model id from the URL, and the parsed JSON body."""
 
     index: int  # 0-based, in the order requests were sent
-    operation: str  # Converse, ConverseStream, InvokeModel or InvokeModelWithResponseStream
+    # Converse, ConverseStream, InvokeModel, InvokeModelWithResponseStream, or Messages (mantle)
+    operation: str
     model_id: str
     body: Any = field(repr=False)  # the JSON body as parsed; the raw text when it was not JSON
     url: str
@@ -65,14 +86,18 @@ class CapturedRequest:
         client: str,
         call_site: str | None = None,
     ) -> CapturedRequest:
-        found = bedrock_operation(url)
-        if found is None:
-            raise ValueError(f"not a Bedrock runtime inference URL: {url}")
-        operation, model_id = found
         try:
             parsed: Any = json.loads(body) if body else {}
         except (UnicodeDecodeError, json.JSONDecodeError):
             parsed = body.decode("utf-8", "replace")
+        found = bedrock_operation(url)
+        if found is not None:
+            operation, model_id = found
+        elif is_mantle_request(url, headers):
+            model = parsed.get("model") if isinstance(parsed, dict) else None
+            operation, model_id = MANTLE_OPERATION, model if isinstance(model, str) else ""
+        else:
+            raise ValueError(f"not a Bedrock runtime inference URL: {url}")
         kept = {
             str(k).lower(): v.decode("latin-1") if isinstance(v, bytes) else str(v)
             for k, v in headers.items()
@@ -82,17 +107,24 @@ class CapturedRequest:
 
     @property
     def streaming(self) -> bool:
+        if self.operation == MANTLE_OPERATION:  # one path; the body says whether it streams
+            return isinstance(self.body, dict) and self.body.get("stream") is True
         return self.operation in _STREAMING
 
     @property
     def backend(self) -> Backend:
         if self.operation.startswith("Converse"):
             return Backend.BEDROCK_CONVERSE
+        if self.operation == MANTLE_OPERATION:
+            return Backend.ANTHROPIC_BEDROCK_MANTLE
         return Backend.BEDROCK_INVOKE_ANTHROPIC
 
     @property
     def request(self) -> dict[str, Any]:
-        """The request in ``audit()``'s shape for its backend: boto3's keyword arguments."""
+        """The request in ``audit()``'s shape for its backend: boto3's keyword arguments, or the
+        Messages body itself for bedrock-mantle (the SDK's keywords are that body)."""
+        if self.backend is Backend.ANTHROPIC_BEDROCK_MANTLE:
+            return dict(self.body) if isinstance(self.body, dict) else {"model": self.model_id}
         if self.backend is Backend.BEDROCK_CONVERSE:
             body = self.body if isinstance(self.body, dict) else {}
             return {"modelId": self.model_id, **body}

@@ -2,7 +2,8 @@
 
 Each operation gets the response shape its clients parse: JSON for Converse and InvokeModel, an AWS
 event stream (binary frames with CRCs, the framing botocore, anthropic and LiteLLM all decode) for
-the two streaming operations. Usage numbers come from the capture, so a test can drive a user's own
+the two streaming operations, and for bedrock-mantle's Messages API the Anthropic JSON message or
+its server-sent events. Usage numbers come from the capture, so a test can drive a user's own
 cost accounting with known cache reads and writes.
 """
 
@@ -14,6 +15,8 @@ import json
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from bedrockcache.wire import MANTLE_OPERATION
 
 __all__ = ["CannedResponse", "Usage", "canned_response", "event_stream_message"]
 
@@ -73,7 +76,13 @@ class CannedResponse:
     body: bytes
 
 
-def canned_response(operation: str, model_id: str, usage: Usage, reply: str) -> CannedResponse:
+def canned_response(
+    operation: str, model_id: str, usage: Usage, reply: str, *, stream: bool = False
+) -> CannedResponse:
+    if operation == MANTLE_OPERATION:
+        if stream:
+            return _server_sent_events(_message_events(model_id, usage, reply))
+        return _json(_message(model_id, usage, reply))
     if operation == "Converse":
         return _json(_converse(usage, reply))
     if operation == "ConverseStream":
@@ -174,7 +183,27 @@ def _invoke_headers(usage: Usage) -> dict[str, str]:
     }
 
 
+def _server_sent_events(events: list[dict[str, object]]) -> CannedResponse:
+    data = b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events)
+    headers = {
+        "content-type": "text/event-stream",
+        "content-length": str(len(data)),
+        "request-id": "bedrockcache-offline",
+    }
+    return CannedResponse(200, headers, data)
+
+
 def _invoke_events(model_id: str, usage: Usage, reply: str) -> list[bytes]:
+    return [
+        event_stream_message("chunk", {"bytes": base64.b64encode(json.dumps(e).encode()).decode()})
+        for e in _message_events(model_id, usage, reply, invocation_metrics=True)
+    ]
+
+
+def _message_events(
+    model_id: str, usage: Usage, reply: str, *, invocation_metrics: bool = False
+) -> list[dict[str, object]]:
+    """The Anthropic streaming events; InvokeModel adds Bedrock's metrics to the last one."""
     counts = usage.anthropic()
     start = {
         **_message(model_id, usage, reply),
@@ -200,9 +229,8 @@ def _invoke_events(model_id: str, usage: Usage, reply: str) -> list[bytes]:
             "delta": {"stop_reason": "end_turn", "stop_sequence": None},
             "usage": {"output_tokens": usage.output_tokens},
         },
-        {"type": "message_stop", "amazon-bedrock-invocationMetrics": metrics},
+        {"type": "message_stop"},
     ]
-    return [
-        event_stream_message("chunk", {"bytes": base64.b64encode(json.dumps(e).encode()).decode()})
-        for e in events
-    ]
+    if invocation_metrics:
+        events[-1]["amazon-bedrock-invocationMetrics"] = metrics
+    return events

@@ -220,7 +220,9 @@ def _intercept(
         return None
     answered = next(request for owner, request in recorded if owner is responder)
     usage = responder._usage_for(answered)
-    return canned_response(answered.operation, answered.model_id, usage, responder.reply)
+    return canned_response(
+        answered.operation, answered.model_id, usage, responder.reply, stream=answered.streaming
+    )
 
 
 def _stays_in_process() -> bool:

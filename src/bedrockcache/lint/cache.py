@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bedrockcache import __version__
+from bedrockcache.backends.installed import fingerprint
 from bedrockcache.findings import Severity
 from bedrockcache.lint.atomic import write_atomic
 from bedrockcache.lint.diagnostic import Diagnostic, Unresolved
@@ -59,10 +60,12 @@ class FileResult:
 
 @cache
 def code_version() -> str:
-    """The release plus a stamp of the package's own files (names, sizes, mtimes).
+    """The release plus a stamp of the package's own files (names, sizes, mtimes) and of the
+    library releases the backends predict from (``backends.installed``).
 
     A development checkout keeps one version number while its rules change; results computed
-    by other code must not be served, so any edit to the package is a new cache key.
+    by other code must not be served, so any edit to the package is a new cache key. Upgrading
+    anthropic or LiteLLM can change what a call sends, so it is a new key too.
     """
     package = Path(__file__).resolve().parents[1]
     stamp = hashlib.sha256()
@@ -70,6 +73,7 @@ def code_version() -> str:
         if file.suffix in (".py", ".toml"):
             info = file.stat()
             stamp.update(f"{file.relative_to(package)}:{info.st_size}:{info.st_mtime_ns};".encode())
+    stamp.update(fingerprint().encode())
     return f"{__version__}+{stamp.hexdigest()[:16]}"
 
 

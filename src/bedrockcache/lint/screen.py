@@ -22,6 +22,8 @@ TARGETS = frozenset(
     {
         ("anthropic", "AnthropicBedrock"),
         ("anthropic", "AsyncAnthropicBedrock"),
+        ("anthropic", "AnthropicBedrockMantle"),
+        ("anthropic", "AsyncAnthropicBedrockMantle"),
         ("litellm", "completion"),
         ("litellm", "acompletion"),
         ("strands", "Agent"),

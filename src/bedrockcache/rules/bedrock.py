@@ -7,7 +7,7 @@ from bedrockcache.findings import Finding, Outcome, Severity
 from bedrockcache.rules.model import Autofix, Example, Rule
 from bedrockcache.rules.samples import CACHE_POINT, LONG, SONNET_45
 from bedrockcache.unknown import Unknown
-from bedrockcache.wire import Breakpoint, WireRequest
+from bedrockcache.wire import MANTLE_OPERATION, Breakpoint, WireRequest
 
 __all__ = ["EXPLAINS_MISSING", "RULES", "check_request", "honoured_breakpoints"]
 
@@ -619,7 +619,12 @@ def check_request(wire: WireRequest, facts: Facts, model: ModelRef | None) -> li
             else "cache_control"
         )
         found.append(TOP_LEVEL.finding(path=where))
-    if wire.dialect == "anthropic" and wire.raw and "anthropic_version" not in wire.raw:
+    if (
+        wire.dialect == "anthropic"
+        and wire.operation != MANTLE_OPERATION
+        and wire.raw
+        and "anthropic_version" not in wire.raw
+    ):
         found.append(MISSING_VERSION.finding())
     found += _minimum_findings(wire, model)
     return found

@@ -1,4 +1,5 @@
-"""BC1xx for InvokeModel with an Anthropic body (boto3 and the anthropic SDK's AnthropicBedrock)."""
+"""BC1xx for an Anthropic Messages body: InvokeModel (boto3 and the anthropic SDK's
+AnthropicBedrock) and bedrock-mantle's Messages API (AnthropicBedrockMantle)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,12 @@ RULES = (
         why=(
             'InvokeModel caches only up to a block carrying `cache_control: {"type": '
             '"ephemeral"}` (a tool, a system block or a content block). A system prompt given '
-            "as a plain string cannot carry one. Without any, every call pays for the whole prompt."
+            "as a plain string cannot carry one. Without any, every call pays for the whole "
+            "prompt. The same holds for the Anthropic Messages API on the `bedrock-mantle` "
+            "endpoint (the anthropic SDK's `AnthropicBedrockMantle`, backend "
+            "`anthropic-bedrock-mantle`). Requests to bedrock-mantle are not recorded by Bedrock "
+            "model invocation logging, so `bedrockcache report` cannot see them: lint, `audit()` "
+            "and `capture()` are the only checks on that traffic."
         ),
         fix=(
             'give the system prompt as a list of blocks and add `"cache_control": {"type": '
@@ -48,6 +54,15 @@ RULES = (
                 "anthropic-bedrock",
                 {
                     "model": _MODEL,
+                    "max_tokens": 512,
+                    "system": LONG,
+                    "messages": [{"role": "user", "content": "hi"}],
+                },
+            ),
+            Example(
+                "anthropic-bedrock-mantle",
+                {
+                    "model": "anthropic.claude-sonnet-4-6",
                     "max_tokens": 512,
                     "system": LONG,
                     "messages": [{"role": "user", "content": "hi"}],
@@ -80,8 +95,23 @@ RULES = (
                     "messages": [{"role": "user", "content": "hi"}],
                 },
             ),
+            Example(
+                "anthropic-bedrock-mantle",
+                {
+                    "model": "anthropic.claude-sonnet-4-6",
+                    "max_tokens": 512,
+                    "system": [
+                        {"type": "text", "text": LONG, "cache_control": {"type": "ephemeral"}}
+                    ],
+                    "messages": [{"role": "user", "content": "hi"}],
+                },
+            ),
         ),
         layer="bedrock-invoke-anthropic",
-        sources=("https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",),
+        sources=(
+            "https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html",
+            "https://docs.aws.amazon.com/bedrock/latest/userguide/inference-messages-api.html",
+            "https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html",
+        ),
     ),
 )

@@ -39,6 +39,7 @@ _DIALECT = {
     Backend.BEDROCK_CONVERSE: "converse",
     Backend.BEDROCK_INVOKE_ANTHROPIC: "anthropic",
     Backend.ANTHROPIC_BEDROCK: "anthropic",
+    Backend.ANTHROPIC_BEDROCK_MANTLE: "anthropic",
 }
 # A whole system block moves only when its stable text is at most a short line.
 _SHORT_LINE = 80

@@ -1,5 +1,7 @@
-"""The anthropic SDK's ``AnthropicBedrock`` / ``AsyncAnthropicBedrock``: ``messages.create``,
-``messages.stream`` and ``beta.messages.create`` (InvokeModel with the call's keywords as the body).
+"""The anthropic SDK's Bedrock clients: ``messages.create``, ``messages.stream`` and
+``beta.messages.create`` of ``AnthropicBedrock`` / ``AsyncAnthropicBedrock`` (InvokeModel with the
+call's keywords as the body) and of ``AnthropicBedrockMantle`` / ``AsyncAnthropicBedrockMantle``
+(the same keywords as a bedrock-mantle Messages body).
 
 Only clients provably built from those classes count: the SDK's ``Anthropic`` client talks to the
 Anthropic API, where other caching rules apply.
@@ -17,7 +19,15 @@ from bedrockcache.lint.sites import CallSite, FileContext, known_model
 
 __all__ = ["find"]
 
-CLIENTS = frozenset({"AnthropicBedrock", "AsyncAnthropicBedrock"})
+# Each client class and the backend its requests go through; longest names first, so that an
+# annotation naming a Mantle client is not read as the InvokeModel one it contains.
+BACKENDS = {
+    "AsyncAnthropicBedrockMantle": Backend.ANTHROPIC_BEDROCK_MANTLE,
+    "AnthropicBedrockMantle": Backend.ANTHROPIC_BEDROCK_MANTLE,
+    "AsyncAnthropicBedrock": Backend.ANTHROPIC_BEDROCK,
+    "AnthropicBedrock": Backend.ANTHROPIC_BEDROCK,
+}
+CLIENTS = frozenset(BACKENDS)
 METHODS = frozenset({"create", "stream"})
 _KEYS = ("model", "system", "messages", "tools", "betas", "extra_headers", "extra_body")
 
@@ -34,7 +44,8 @@ def find(ctx: FileContext) -> Iterator[CallSite]:
         if isinstance(client, cst.Attribute) and client.attr.value == "beta":
             client = client.value
         at = ctx.statement(call)
-        if not _is_bedrock_client(ctx, client, at):
+        backend = _client_backend(ctx, client, at)
+        if backend is None:
             continue
         request, hidden = ctx.evaluator.arguments(call, at)
         if "model" in request:
@@ -44,31 +55,38 @@ def find(ctx: FileContext) -> Iterator[CallSite]:
                 request.setdefault(key, hidden)
         yield CallSite(
             f"anthropic {func.attr.value}",
-            Backend.ANTHROPIC_BEDROCK,
+            backend,
             call,
             request,
             [hidden.source] if hidden is not None else [],
         )
 
 
-def _is_bedrock_client(ctx: FileContext, client: cst.BaseExpression, at: cst.CSTNode) -> bool:
+def _client_backend(
+    ctx: FileContext, client: cst.BaseExpression, at: cst.CSTNode
+) -> Backend | None:
+    """The backend of a client provably built from one of the Bedrock classes, else None."""
     if (
         isinstance(client, cst.Attribute)
         and isinstance(client.value, cst.Name)
         and client.value.value == "self"
     ):
         cls = ctx.enclosing_class(at)
-        found = [
-            _is_bedrock_client(ctx, value, statement)
+        found = {
+            _client_backend(ctx, value, statement)
             for statement, value in (self_assignments(cls, client.attr.value) if cls else ())
-        ]
-        return bool(found) and all(found)
+        }
+        return found.pop() if len(found) == 1 else None
     if isinstance(client, cst.Name):
         annotation = ctx.parameter_annotation(client.value, at)
-        if annotation is not None and any(name in annotation for name in CLIENTS):
-            return True
+        if annotation is not None:
+            named = next((name for name in BACKENDS if name in annotation), None)
+            if named is not None:
+                return BACKENDS[named]
     bound = ctx.bound_call(client, at)
     if bound is None:
-        return False
+        return None
     callee = ctx.callee(bound[0])
-    return callee is not None and callee[0] == "anthropic" and callee[1] in CLIENTS
+    if callee is None or callee[0] != "anthropic":
+        return None
+    return BACKENDS.get(callee[1])
