@@ -336,3 +336,28 @@ async def test_a_crash_in_one_analysis_is_reported_and_the_server_goes_on(
     other.write_text(BOT)
     open_document(faulty, other, BOT)
     assert _codes(await published(faulty, other, version=1)) == ["BC101", "BC201", "BC310"]
+
+
+async def test_related_information_links_to_the_definition(client: LanguageClient, tmp_path: Path):
+    from tests.lint.test_related import MAIN, PROMPTS, WRAP
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (tmp_path / "pyproject.toml").write_text("[tool.bedrockcache]\n")
+    for name, text in {"__init__.py": "", "prompts.py": PROMPTS, "wrap.py": WRAP}.items():
+        (app / name).write_text(text)
+    main = app / "main.py"
+    main.write_text(MAIN)
+    await initialize(client, tmp_path)
+    open_document(client, main, MAIN)
+    diagnostics = {(d.code, d.range.start.line): d for d in await published(client, main, 1)}
+    (defined,) = diagnostics[("BC310", 12)].related_information
+    assert defined.location.uri == (app / "prompts.py").as_uri()
+    assert defined.location.range == types.Range(
+        start=types.Position(line=3, character=19), end=types.Position(line=3, character=52)
+    )
+    assert defined.message == "the value is defined here"
+    (sent,) = diagnostics[("BC101", 18)].related_information
+    assert sent.location.uri == (app / "wrap.py").as_uri()
+    assert sent.location.range.start == types.Position(line=7, character=11)
+    assert diagnostics[("BC101", 22)].related_information is None

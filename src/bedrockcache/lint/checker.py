@@ -10,6 +10,7 @@ import ast
 import dataclasses
 import os
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -23,7 +24,7 @@ from bedrockcache.facts import Facts, default_facts
 from bedrockcache.findings import Finding, Severity
 from bedrockcache.lint.cache import FileResult
 from bedrockcache.lint.classes import forget as forget_classes
-from bedrockcache.lint.diagnostic import Diagnostic, Unresolved, internal_error
+from bedrockcache.lint.diagnostic import Diagnostic, Related, Unresolved, internal_error
 from bedrockcache.lint.discover import excluder
 from bedrockcache.lint.evaluate import Evaluator, Origins
 from bedrockcache.lint.fixes import FixContext, fix_finding, fixers
@@ -168,6 +169,7 @@ def _analyse_module(
                 facts,
                 report,
                 index,
+                project,
             )
         report.call_sites = len(sites)
 
@@ -245,20 +247,22 @@ def _audit_site(
     facts: Facts | None,
     report: FileResult,
     index: ModuleIndex | None = None,
+    project: Project | None = None,
 ) -> None:
     """Audit the request (each variant of it when parts are alternatives) and place findings."""
     choices = variants(site.request, origins)
     if choices is None or len(choices) == 1:
         request = choices[0][0] if choices else site.request
         one = dataclasses.replace(site, request=request)
-        _audit_variant(origins, one, path, positions, in_scope, settings, facts, report, index)
+        args = (origins, one, path, positions, in_scope, settings, facts, report, index)
+        _audit_variant(*args, project=project)
         return
     found: list[tuple[tuple[str, ...], FileResult]] = []
     for request, labels in choices:
         variant = FileResult()
         one = dataclasses.replace(site, request=request)
         args = (origins, one, path, positions, in_scope, settings, facts, variant, index)
-        if _audit_variant(*args, claude_only=True):
+        if _audit_variant(*args, claude_only=True, project=project):
             found.append((labels, variant))
     _merge_variants(found, report)
 
@@ -295,6 +299,7 @@ def _audit_variant(
     index: ModuleIndex | None = None,
     *,
     claude_only: bool = False,
+    project: Project | None = None,
 ) -> bool:
     """Audit one concrete request into ``report``; False when it is not Claude's at all.
 
@@ -324,9 +329,13 @@ def _audit_variant(
             finding = dataclasses.replace(finding, message=message)
         raw = audited.wire.raw if audited.wire is not None else None
         wire_only = _wire_space(finding.code, site)
-        node, exact = _locate(finding.path, site, origins, raw, in_scope, wire_only)
+        foreign: list[cst.CSTNode] = []
+        node, exact = _locate(finding.path, site, origins, raw, in_scope, wire_only, foreign)
         where = positions.get(node) or positions[site.node]
         diagnostic = _diagnostic(finding, path, where, exact)
+        related = _related(foreign, site, path, positions, project)
+        if related:
+            diagnostic = dataclasses.replace(diagnostic, related=related)
         if index is not None and finding.code in fixers():
             context = FixContext(
                 index.module,
@@ -351,7 +360,7 @@ def _audit_variant(
                 lambda p, raw=audited.wire.raw: _locate(p, site, origins, raw, in_scope),
             )
         report.diagnostics += _prefix_diagnostics(
-            audited.wire, site, origins, positions, in_scope, path, fixing
+            audited.wire, site, origins, positions, in_scope, path, fixing, project
         )
     if reasons:
         report.unresolved.append(
@@ -374,6 +383,7 @@ def _prefix_diagnostics(
     in_scope: Callable[[cst.CSTNode], bool],
     path: str,
     fixing: FixContext | None = None,
+    project: Project | None = None,
 ) -> list[Diagnostic]:
     """BC4xx: changing values before a breakpoint, each reported where it enters the request.
 
@@ -390,16 +400,88 @@ def _prefix_diagnostics(
             continue  # the wrapper's own prefix reports it
         node = entry_node(site.request, item.mark, origins, in_scope)
         exact = node is not None
+        foreign: list[cst.CSTNode] = []
         if node is None:
             wire_only = _wire_space(item.finding.code, site)
-            node, exact = _locate(item.finding.path, site, origins, wire.raw, in_scope, wire_only)
+            node, exact = _locate(
+                item.finding.path, site, origins, wire.raw, in_scope, wire_only, foreign
+            )
         where = positions.get(node) or positions[site.node]
         diagnostic = _diagnostic(item.finding, path, where, exact)
+        related = _related(foreign, site, path, positions, project)
+        if related:
+            diagnostic = dataclasses.replace(diagnostic, related=related)
         made = item.mark.node
         if fixing is not None and isinstance(made, cst.CSTNode) and made in positions:
             autofix = fix_finding(item.finding, made, True, fixing)
             diagnostic = dataclasses.replace(diagnostic, autofix=autofix)
         found.append(diagnostic)
+    return found
+
+
+def _related(
+    foreign: list[cst.CSTNode],
+    site: CallSite,
+    path: str,
+    positions: Mapping[cst.CSTNode, CodeRange],
+    project: Project | None,
+) -> tuple[Related, ...]:
+    """The other places a finding concerns: the definition of a value of another module that
+    the finding is about, and the Bedrock call inside the wrapper a caller's finding goes to."""
+    found = []
+    if foreign:
+        place = _place(foreign[-1], path, positions, project)
+        if place is not None:
+            found.append(Related(*place, "the value is defined here"))
+    if site.sent_at is not None:
+        place = _place(site.sent_at, path, positions, project)
+        if place is not None:
+            found.append(Related(*place, "the request is sent to Bedrock here"))
+    return tuple(found)
+
+
+def _place(
+    node: cst.CSTNode,
+    path: str,
+    positions: Mapping[cst.CSTNode, CodeRange],
+    project: Project | None,
+) -> tuple[str, int, int, int, int] | None:
+    """(absolute path, line, column, end line, end column) of a node of this file or of a
+    module read for it."""
+    where = positions.get(node)
+    if where is not None:
+        return _span(os.path.abspath(path), where)
+    for index in project.modules_read() if project is not None else ():
+        if index.path is None:
+            continue
+        where = _module_positions(index.module).get(node)
+        if where is not None:
+            return _span(index.path, where)
+    return None
+
+
+def _span(path: str, where: CodeRange) -> tuple[str, int, int, int, int]:
+    start, end = where.start, where.end
+    return path, start.line, start.column + 1, end.line, end.column + 1
+
+
+# Positions of the dependency modules a finding pointed into, for the next files (and the next
+# keystrokes of an editor): a module keeps its tree while its file is unchanged.
+_MODULE_POSITIONS: OrderedDict[int, tuple[cst.Module, Mapping[cst.CSTNode, CodeRange]]] = (
+    OrderedDict()
+)
+_MAX_MODULE_POSITIONS = 4
+
+
+def _module_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    known = _MODULE_POSITIONS.get(id(module))
+    if known is not None and known[0] is module:
+        _MODULE_POSITIONS.move_to_end(id(module))
+        return known[1]
+    found = _positions(module)
+    _MODULE_POSITIONS[id(module)] = (module, found)
+    while len(_MODULE_POSITIONS) > _MAX_MODULE_POSITIONS:
+        _MODULE_POSITIONS.popitem(last=False)
     return found
 
 
@@ -434,12 +516,14 @@ def _locate(
     wire: Any = None,
     in_scope: Callable[[cst.CSTNode], bool] = lambda node: True,
     wire_only: bool = False,
+    foreign: list[cst.CSTNode] | None = None,
 ) -> tuple[cst.CSTNode, bool]:
     """The source node behind a path such as ``messages[0].content[1].cache_control``.
 
     Layer findings name a place in the layer's request; Bedrock's rules name a place in the wire
     request, which shares the objects a library passes through unchanged (a cachePoint dict, an
-    InvokeModel body), so both are walked.
+    InvokeModel body), so both are walked. The nodes of other modules met on the way (an
+    imported constant) are added to ``foreign``, the deepest last.
     """
     if not where:
         return site.node, True
@@ -454,7 +538,10 @@ def _locate(
     if wire_only and wire is not None:
         roots = [wire]
     for root in roots:
-        node, matched = _walk(root, steps, origins, site.node, in_scope)
+        met: list[cst.CSTNode] = []
+        node, matched = _walk(root, steps, origins, site.node, in_scope, met)
+        if foreign is not None and met and not foreign:
+            foreign += met
         if matched == len(steps):
             return node, True
         if node is not site.node:
@@ -468,6 +555,7 @@ def _walk(
     origins: Origins,
     node: cst.CSTNode,
     in_scope: Callable[[cst.CSTNode], bool],
+    met: list[cst.CSTNode] | None = None,
 ) -> tuple[cst.CSTNode, int]:
     matched = 0
     foreign = False  # the last node seen was made in another module
@@ -487,6 +575,8 @@ def _walk(
             # Made in another module (a wrapper's parameter, an imported constant): never the
             # place to report; an argument deeper down may be this file's own literal.
             foreign = True
+            if met is not None:
+                met.append(found)
             value = nxt
             matched += 1
             continue
@@ -496,6 +586,8 @@ def _walk(
             break
         if found is not None:
             node, foreign = found, False
+            if met is not None:
+                met.clear()  # this file's own node is the place: nothing defined elsewhere
         value = nxt
         matched += 1
     if foreign:
