@@ -81,11 +81,14 @@ def make_client() -> LanguageClient:
 
 
 async def initialize(
-    client: LanguageClient, root: Path, options: dict[str, Any] | None = None
+    client: LanguageClient,
+    root: Path,
+    options: dict[str, Any] | None = None,
+    capabilities: types.ClientCapabilities | None = None,
 ) -> types.InitializeResult:
     return await client.initialize_session(
         types.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
+            capabilities=capabilities or client_capabilities("visual-studio-code"),
             root_uri=root.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="project")],
             initialization_options=options,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from bedrockcache.config import load_settings
 from bedrockcache.lint.checker import check_source
@@ -181,6 +181,20 @@ async def test_fix_all_in_this_file(client: LanguageClient, tmp_path: Path):
     ast.parse(new)
     # Safe fixes only, as `lint --fix`: the unsafe BC310 fix waits for unsafe-fixes = true.
     assert [code for code, _ in _relint(module, new)] == ["BC310"]
+
+
+async def test_fix_all_comes_with_its_edit_when_the_client_cannot_resolve(
+    client: LanguageClient, tmp_path: Path
+):
+    capabilities = client_capabilities("visual-studio-code")
+    capabilities.text_document.code_action.resolve_support = None
+    module = project(tmp_path)
+    await initialize(client, tmp_path, capabilities=capabilities)
+    open_document(client, module, BOT)
+    await published(client, module, version=1)
+    (action,) = await _actions(client, module, BOT, only=["source.fixAll.bedrockcache"])
+    assert action.edit is not None
+    assert [code for code, _ in _relint(module, apply_edit(BOT, action.edit))] == ["BC310"]
 
 
 async def test_fix_all_takes_unsafe_fixes_when_configured(client: LanguageClient, tmp_path: Path):

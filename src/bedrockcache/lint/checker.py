@@ -63,13 +63,16 @@ def check_source(
     prefilter: bool = True,
     noqa: bool = True,
     project: Project | None = None,
+    fixes: bool = True,
 ) -> FileResult:
     """Lint one file's contents; ``path`` is what diagnostics show.
 
     ``noqa=False`` leaves line-level ``# noqa`` comments to the caller (flake8 applies its own);
     the file-level ``# bedrockcache: noqa`` is still honoured. Names imported from other modules
     of the project (under ``settings.root``) are followed through ``project``, one is made when
-    none is given; the files read that way are the result's ``dependencies``.
+    none is given; the files read that way are the result's ``dependencies``. ``fixes=False``
+    leaves out the edits (``autofix``): an editor shows the findings first and asks for the
+    edits only when the user looks at a finding's fixes.
     """
     settings = settings or Settings()
     data = source.encode("utf-8") if isinstance(source, str) else source
@@ -118,7 +121,7 @@ def check_source(
             return _finish(_not_audited(path, reason), text, path, settings, noqa)
     report = FileResult(parsed=True)
     try:
-        _analyse(module, path, settings, facts, report, project)
+        _analyse(module, path, settings, facts, report, project, fixes)
     except RecursionError:  # within max-nesting-depth, yet too deep for this interpreter's stack
         reason = "too deeply nested to analyse (Python's recursion limit); it was not audited"
         return _finish(_not_audited(path, reason), text, path, settings, noqa)
@@ -134,12 +137,13 @@ def _analyse(
     facts: Facts | None,
     report: FileResult,
     project: Project,
+    fixes: bool = True,
 ) -> None:
     real = os.path.realpath(path) if os.path.isfile(path) else None
     index = ModuleIndex.build(module, real)
     project.begin(real, index)
     try:
-        _analyse_module(index, module, path, settings, facts, report, project)
+        _analyse_module(index, module, path, settings, facts, report, project, fixes)
     finally:
         report.dependencies = project.dependencies()
         forget_classes()
@@ -153,6 +157,7 @@ def _analyse_module(
     facts: Facts | None,
     report: FileResult,
     project: Project,
+    fixes: bool = True,
 ) -> None:
     sites = list(_sites(index, settings.volatile_sources, project, facts or _facts(settings)))
     if sites:
@@ -168,7 +173,7 @@ def _analyse_module(
                 settings,
                 facts,
                 report,
-                index,
+                index if fixes else None,  # the index is what the fixers edit
                 project,
             )
         report.call_sites = len(sites)

@@ -25,6 +25,7 @@ class Analysis:
     """The result for one version of a buffer's text."""
 
     text: str
+    fixes: bool = False  # whether the diagnostics carry their edits
     diagnostics: list[Diagnostic] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     config_error: str | None = None  # the config file lint would refuse, when there is one
@@ -34,18 +35,19 @@ class Analysis:
         return [u for u in self.unresolved if u.internal]
 
 
-def _check(text: str, path: str, settings: Settings) -> FileResult:
+def _check(text: str, path: str, settings: Settings, fixes: bool = True) -> FileResult:
     try:
-        return check_source(text, path, settings, project=project_for(settings))
+        return check_source(text, path, settings, project=project_for(settings), fixes=fixes)
     except Exception as exc:  # the checker guards its analysis; this guards the rest of it
         return FileResult(unresolved=[internal_error(path, exc)])
 
 
-def analyse(text: str, path: str, settings: Settings) -> Analysis:
+def analyse(text: str, path: str, settings: Settings, fixes: bool = False) -> Analysis:
     """The buffer's diagnostics and unaudited call sites, as ``bedrockcache lint`` reports them
-    for a file holding ``text``."""
-    result = _check(text, path, settings)
-    return Analysis(text, result.diagnostics, result.unresolved)
+    for a file holding ``text``; with their edits when ``fixes`` (finding the edits prints the
+    module once more: a publish goes without, a code action asks for them)."""
+    result = _check(text, path, settings, fixes)
+    return Analysis(text, fixes, result.diagnostics, result.unresolved)
 
 
 def fix_all(text: str, path: str, settings: Settings, first: list[Diagnostic]) -> FixOutcome:

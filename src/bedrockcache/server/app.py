@@ -24,7 +24,7 @@ from bedrockcache.config import ConfigError
 from bedrockcache.findings import Severity
 from bedrockcache.lint.diagnostic import Diagnostic, Unresolved, internal_error
 from bedrockcache.lint.fixes.apply import applicable
-from bedrockcache.output import internal_error_message, rule_url
+from bedrockcache.output import internal_error_message, rule_for, rule_url
 from bedrockcache.server.actions import (
     FIX_ALL_KIND,
     FIX_ALL_TITLE,
@@ -69,26 +69,28 @@ class BedrockcacheServer(LanguageServer):
     def is_python(self, document: TextDocument) -> bool:
         return document.language_id == "python" or document.uri.endswith(_PYTHON_SUFFIXES)
 
-    def _analyse(self, uri: str, text: str) -> Analysis:
+    def _analyse(self, uri: str, text: str, fixes: bool) -> Analysis:
         """Runs on the worker thread; never raises."""
         path = _path(uri)
         try:
             settings = self.configs.settings_for(path, self.options.config)
         except ConfigError as exc:
-            return Analysis(text, config_error=str(exc))
+            return Analysis(text, fixes, config_error=str(exc))
         try:
-            return analyse(text, path or "untitled.py", settings)
+            return analyse(text, path or "untitled.py", settings, fixes)
         except Exception as exc:  # analyse guards itself; a bug here must not stop the server
-            return Analysis(text, unresolved=[internal_error(path or uri, exc)])
+            return Analysis(text, fixes, unresolved=[internal_error(path or uri, exc)])
 
-    async def analysis(self, document: TextDocument) -> Analysis:
-        """The analysis of the document's current text (linted now when not known yet)."""
+    async def analysis(self, document: TextDocument, fixes: bool = False) -> Analysis:
+        """The analysis of the document's current text (linted now when not known yet), with
+        the findings' edits when ``fixes``."""
         text = document.source
         known = self.analyses.get(document.uri)
-        if known is not None and known.text == text:
+        if known is not None and known.text == text and (known.fixes or not fixes):
             return known
         loop = asyncio.get_running_loop()
-        found = await loop.run_in_executor(self._worker, self._analyse, document.uri, text)
+        run = self._analyse
+        found = await loop.run_in_executor(self._worker, run, document.uri, text, fixes)
         self.analyses[document.uri] = found
         for error in found.internal_errors:
             self.log(types.MessageType.Error, f"{document.uri}: {internal_error_message(error)}")
@@ -290,11 +292,22 @@ def create_server() -> BedrockcacheServer:
         lines = ls.lines(found.text)
         start = lines.lint_position(params.range.start)
         end = lines.lint_position(params.range.end)
+
+        def in_range(d: Diagnostic) -> bool:
+            return (d.line, d.column) <= end and start <= (d.end_line, d.end_column)
+
         only = params.context.only
+        quick = not only or any(k.startswith(types.CodeActionKind.QuickFix) for k in only)
+        explicit_all = bool(only) and any(
+            FIX_ALL_KIND.startswith(k) and k != "" for k in only or ()
+        )
+        # The edits cost one more printing of the module: found only when a fix may be shown.
+        if explicit_all or (quick and any(_fixable(d) for d in found.diagnostics if in_range(d))):
+            found = await ls.analysis(document, fixes=True)
         actions: list[types.CodeAction] = []
-        if not only or any(k.startswith(types.CodeActionKind.QuickFix) for k in only):
+        if quick:
             for d in found.diagnostics:
-                if (d.line, d.column) <= end and start <= (d.end_line, d.end_column):
+                if in_range(d):
                     for make in (fix_action, noqa_action):
                         action = make(
                             document.uri,
@@ -305,17 +318,15 @@ def create_server() -> BedrockcacheServer:
                         )
                         if action is not None:
                             actions.append(action)
-        wants_all = not only or any(
-            FIX_ALL_KIND.startswith(k) or k == types.CodeActionKind.QuickFix for k in only
-        )
-        if wants_all and any(applicable(d, _unsafe(ls, document)) for d in found.diagnostics):
-            actions.append(
-                types.CodeAction(
-                    title=FIX_ALL_TITLE,
-                    kind=FIX_ALL_KIND,
-                    data={"uri": document.uri, "version": document.version},
-                )
+        if found.fixes and any(applicable(d, _unsafe(ls, document)) for d in found.diagnostics):
+            fix_all_action = types.CodeAction(
+                title=FIX_ALL_TITLE,
+                kind=FIX_ALL_KIND,
+                data={"uri": document.uri, "version": document.version},
             )
+            if not _resolves_edits(ls):  # the client cannot ask for the edit later: make it now
+                fix_all_action.edit = await _fix_all_edit(ls, document, found)
+            actions.append(fix_all_action)
         return actions
 
     @server.feature(types.CODE_ACTION_RESOLVE)
@@ -325,14 +336,8 @@ def create_server() -> BedrockcacheServer:
         if action.title != FIX_ALL_TITLE or not isinstance(uri, str):
             return action
         document = ls.workspace.get_text_document(uri)
-        found = await ls.analysis(document)
-        path = _path(uri) or "untitled.py"
-        settings = ls.configs.settings_for(_path(uri), ls.options.config)
-        loop = asyncio.get_running_loop()
-        outcome = await loop.run_in_executor(
-            ls._worker, fix_all, found.text, path, settings, found.diagnostics
-        )
-        action.edit = whole_edit(uri, ls.lines(found.text), outcome.text, document.version)
+        found = await ls.analysis(document, fixes=True)
+        action.edit = await _fix_all_edit(ls, document, found)
         return action
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -353,6 +358,33 @@ def create_server() -> BedrockcacheServer:
         )
 
     return server
+
+
+async def _fix_all_edit(
+    ls: BedrockcacheServer, document: TextDocument, found: Analysis
+) -> types.WorkspaceEdit:
+    """The edit of "fix all": ``lint --fix`` on the buffer, re-linting between passes."""
+    path = _path(document.uri)
+    settings = ls.configs.settings_for(path, ls.options.config)
+    loop = asyncio.get_running_loop()
+    outcome = await loop.run_in_executor(
+        ls._worker, fix_all, found.text, path or "untitled.py", settings, found.diagnostics
+    )
+    return whole_edit(document.uri, ls.lines(found.text), outcome.text, document.version)
+
+
+def _fixable(d: Diagnostic) -> bool:
+    """Whether the rule of a finding has a fix (the finding itself may still have none)."""
+    entry = rule_for(d.code)
+    return entry is not None and entry.autofix is not None
+
+
+def _resolves_edits(ls: BedrockcacheServer) -> bool:
+    """Whether the client resolves a code action's edit when it is chosen (LSP 3.16)."""
+    document = ls.client_capabilities.text_document
+    actions = document.code_action if document else None
+    support = actions.resolve_support if actions else None
+    return support is not None and "edit" in support.properties
 
 
 def _unsafe(ls: BedrockcacheServer, document: TextDocument) -> bool:
