@@ -12,7 +12,7 @@ import os
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -46,12 +46,21 @@ from bedrockcache.rules.catalogue import catalogue
 from bedrockcache.rules.stability import check_prefix
 from bedrockcache.wire import WireRequest, path_steps
 
-__all__ = ["MAX_WRAPPER_CALLER_BYTES", "check_source"]
+__all__ = ["MAX_WRAPPER_CALLER_BYTES", "ModuleParser", "check_source", "node_positions"]
 
 # A file with no Bedrock call of its own is parsed to follow its calls into the project's
 # wrappers only up to this size: libcst holds ~250 bytes of tree per byte of source, and a
 # generated or vendored giant calling a wrapper is not worth that memory.
 MAX_WRAPPER_CALLER_BYTES = 256_000
+
+
+class ModuleParser(Protocol):
+    """Parses a file's text into libcst's tree, and may know that tree's node positions: an
+    editor's parser reuses what the last keystroke left unchanged."""
+
+    def parse(self, text: str, tree: ast.Module) -> cst.Module: ...
+
+    def positions(self, module: cst.Module) -> Mapping[cst.CSTNode, CodeRange] | None: ...
 
 
 def check_source(
@@ -64,6 +73,7 @@ def check_source(
     noqa: bool = True,
     project: Project | None = None,
     fixes: bool = True,
+    parser: ModuleParser | None = None,
 ) -> FileResult:
     """Lint one file's contents; ``path`` is what diagnostics show.
 
@@ -72,7 +82,8 @@ def check_source(
     of the project (under ``settings.root``) are followed through ``project``, one is made when
     none is given; the files read that way are the result's ``dependencies``. ``fixes=False``
     leaves out the edits (``autofix``): an editor shows the findings first and asks for the
-    edits only when the user looks at a finding's fixes.
+    edits only when the user looks at a finding's fixes. ``parser`` replaces libcst's parse of
+    a text that ``ast`` parsed (the fixes, when asked for, are found on the tree it returns).
     """
     settings = settings or Settings()
     data = source.encode("utf-8") if isinstance(source, str) else source
@@ -113,15 +124,19 @@ def check_source(
         over = tree_over_limits(tree, text, settings)
         if over is not None:
             return _finish(_over(path, over, parsed=True), text, path, settings, noqa)
-        del tree  # libcst's tree is ten times larger; this one is no longer needed
         try:
-            module = cst.parse_module(text)
+            if parser is not None:
+                module = parser.parse(text, tree)
+            else:
+                del tree  # libcst's tree is ten times larger; this one is no longer needed
+                module = cst.parse_module(text)
         except Exception as exc:  # valid Python (ast parsed it) that libcst cannot represent
             reason = f"libcst cannot parse this file ({type(exc).__name__}); it was not audited"
             return _finish(_not_audited(path, reason), text, path, settings, noqa)
     report = FileResult(parsed=True)
+    known = parser.positions(module) if parser is not None else None
     try:
-        _analyse(module, path, settings, facts, report, project, fixes)
+        _analyse(module, path, settings, facts, report, project, fixes, known)
     except RecursionError:  # within max-nesting-depth, yet too deep for this interpreter's stack
         reason = "too deeply nested to analyse (Python's recursion limit); it was not audited"
         return _finish(_not_audited(path, reason), text, path, settings, noqa)
@@ -138,12 +153,13 @@ def _analyse(
     report: FileResult,
     project: Project,
     fixes: bool = True,
+    positions: Mapping[cst.CSTNode, CodeRange] | None = None,
 ) -> None:
     real = os.path.realpath(path) if os.path.isfile(path) else None
     index = ModuleIndex.build(module, real)
     project.begin(real, index)
     try:
-        _analyse_module(index, module, path, settings, facts, report, project, fixes)
+        _analyse_module(index, module, path, settings, facts, report, project, fixes, positions)
     finally:
         report.dependencies = project.dependencies()
         forget_classes()
@@ -158,10 +174,11 @@ def _analyse_module(
     report: FileResult,
     project: Project,
     fixes: bool = True,
+    known: Mapping[cst.CSTNode, CodeRange] | None = None,
 ) -> None:
     sites = list(_sites(index, settings.volatile_sources, project, facts or _facts(settings)))
     if sites:
-        positions = _positions(module)
+        positions = known if known is not None else node_positions(module)
         for ctx, site in sites:
             in_scope = _scope_test(ctx, site, positions)
             _audit_site(
@@ -459,7 +476,7 @@ def _place(
     for index in project.modules_read() if project is not None else ():
         if index.path is None:
             continue
-        where = _module_positions(index.module).get(node)
+        where = _modulenode_positions(index.module).get(node)
         if where is not None:
             return _span(index.path, where)
     return None
@@ -478,12 +495,12 @@ _MODULE_POSITIONS: OrderedDict[int, tuple[cst.Module, Mapping[cst.CSTNode, CodeR
 _MAX_MODULE_POSITIONS = 4
 
 
-def _module_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+def _modulenode_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
     known = _MODULE_POSITIONS.get(id(module))
     if known is not None and known[0] is module:
         _MODULE_POSITIONS.move_to_end(id(module))
         return known[1]
-    found = _positions(module)
+    found = node_positions(module)
     _MODULE_POSITIONS[id(module)] = (module, found)
     while len(_MODULE_POSITIONS) > _MAX_MODULE_POSITIONS:
         _MODULE_POSITIONS.popitem(last=False)
@@ -654,7 +671,7 @@ def _over(path: str, over: OverLimit, *, parsed: bool) -> FileResult:
     return FileResult(unresolved=[entry], parsed=parsed)
 
 
-def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+def node_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
     """libcst's syntactic positions of every node: its one printing pass, without the metadata
     wrapper's extra visit of the module (half the cost, and positions cost more than the
     parse)."""

@@ -3,8 +3,9 @@
 ``check_source`` is the same function ``lint`` runs per file; the project it is given is the
 process-wide one of those settings (``project_for``), so the modules a buffer imports are parsed
 once and read again only when their files change, and a keystroke re-lints one buffer, never the
-project. Nothing here may raise: an exception in the analysis becomes the buffer's internal-error
-record, which the editor shows, and the server goes on.
+project; within the buffer, only the top-level statements an edit changed are parsed again
+(``incremental``). Nothing here may raise: an exception in the analysis becomes the buffer's
+internal-error record, which the editor shows, and the server goes on.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bedrockcache.config import Settings
 from bedrockcache.lint.cache import FileResult
-from bedrockcache.lint.checker import check_source, project_for
+from bedrockcache.lint.checker import ModuleParser, check_source, project_for
 from bedrockcache.lint.diagnostic import Diagnostic, Unresolved, internal_error
 from bedrockcache.lint.fixes.apply import FixOutcome, fix_text
 
@@ -35,18 +36,32 @@ class Analysis:
         return [u for u in self.unresolved if u.internal]
 
 
-def _check(text: str, path: str, settings: Settings, fixes: bool = True) -> FileResult:
+def _check(
+    text: str,
+    path: str,
+    settings: Settings,
+    fixes: bool = True,
+    parser: ModuleParser | None = None,
+) -> FileResult:
     try:
-        return check_source(text, path, settings, project=project_for(settings), fixes=fixes)
+        project = project_for(settings)
+        return check_source(text, path, settings, project=project, fixes=fixes, parser=parser)
     except Exception as exc:  # the checker guards its analysis; this guards the rest of it
         return FileResult(unresolved=[internal_error(path, exc)])
 
 
-def analyse(text: str, path: str, settings: Settings, fixes: bool = False) -> Analysis:
+def analyse(
+    text: str,
+    path: str,
+    settings: Settings,
+    fixes: bool = False,
+    parser: ModuleParser | None = None,
+) -> Analysis:
     """The buffer's diagnostics and unaudited call sites, as ``bedrockcache lint`` reports them
     for a file holding ``text``; with their edits when ``fixes`` (finding the edits prints the
-    module once more: a publish goes without, a code action asks for them)."""
-    result = _check(text, path, settings, fixes)
+    module once more: a publish goes without, a code action asks for them). ``parser`` is the
+    buffer's piecewise parser, for the lints without fixes."""
+    result = _check(text, path, settings, fixes, None if fixes else parser)
     return Analysis(text, fixes, result.diagnostics, result.unresolved)
 
 

@@ -34,6 +34,7 @@ from bedrockcache.server.actions import (
 )
 from bedrockcache.server.analysis import Analysis, analyse, fix_all
 from bedrockcache.server.hover import hover
+from bedrockcache.server.incremental import ChunkedParser
 from bedrockcache.server.positions import Lines
 from bedrockcache.server.settings import ConfigCache, Options
 
@@ -57,6 +58,7 @@ class BedrockcacheServer(LanguageServer):
         self.options = Options()
         self.configs = ConfigCache()
         self.analyses: dict[str, Analysis] = {}
+        self.parsers: dict[str, ChunkedParser] = {}  # per document, used on the worker only
         self._pending: dict[str, asyncio.Task[None]] = {}
         # One worker: analyses share the process's project memo, which is not thread-safe.
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bedrockcache-lint")
@@ -76,8 +78,9 @@ class BedrockcacheServer(LanguageServer):
             settings = self.configs.settings_for(path, self.options.config)
         except ConfigError as exc:
             return Analysis(text, fixes, config_error=str(exc))
+        parser = self.parsers.setdefault(uri, ChunkedParser())
         try:
-            return analyse(text, path or "untitled.py", settings, fixes)
+            return analyse(text, path or "untitled.py", settings, fixes, parser)
         except Exception as exc:  # analyse guards itself; a bug here must not stop the server
             return Analysis(text, fixes, unresolved=[internal_error(path or uri, exc)])
 
@@ -261,6 +264,7 @@ def create_server() -> BedrockcacheServer:
         if pending is not None:
             pending.cancel()
         ls.analyses.pop(uri, None)
+        ls.parsers.pop(uri, None)
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
         )
