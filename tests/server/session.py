@@ -104,11 +104,13 @@ def project(root: Path, config: str = "", source: str = BOT) -> Path:
     return module
 
 
-def open_document(client: LanguageClient, path: Path, text: str, version: int = 1) -> None:
+def open_document(
+    client: LanguageClient, path: Path, text: str, version: int = 1, language: str = "python"
+) -> None:
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
             text_document=types.TextDocumentItem(
-                uri=path.as_uri(), language_id="python", version=version, text=text
+                uri=path.as_uri(), language_id=language, version=version, text=text
             )
         )
     )

@@ -259,7 +259,7 @@ async def test_config_change_is_picked_up(client: LanguageClient, tmp_path: Path
     # Saving the config in the editor does too.
     config.write_text('[tool.bedrockcache]\nignore = ["BC2"]\n')
     count = len(client.published)
-    open_document(client, config, config.read_text())
+    open_document(client, config, config.read_text(), language="toml")
     client.text_document_did_save(
         types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(config.as_uri()))
     )
