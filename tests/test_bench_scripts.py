@@ -112,3 +112,29 @@ def test_percentile_interpolates(bench) -> None:
     samples = [float(n) for n in range(1, 101)]
     assert latency_bench.percentile(samples, 0.95) == pytest.approx(95.05)
     assert latency_bench.percentile([7.0], 0.95) == 7.0
+
+
+def test_server_bench_generates_the_file_it_describes(monkeypatch: pytest.MonkeyPatch, tmp_path):
+    import shutil
+
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    server_bench = importlib.import_module("server_bench")
+    try:
+        text = server_bench.generate(2000, 40)
+        assert 1900 <= text.count("\n") <= 2000
+        edited = server_bench.edit(server_bench.edit(text, 1), 2)
+        assert edited.count("\n") == text.count("\n") + 1 and "# edit 2\n" in edited
+        shutil.copytree(server_bench.SERVICE, tmp_path / "service")
+        module = tmp_path / "service" / "big.py"
+        module.write_text(text)
+        from bedrockcache.config import Settings
+
+        result = check_source(text, str(module), Settings(root=tmp_path), fixes=False)
+        assert result.call_sites == 40
+        assert {d.code for d in result.diagnostics} == {"BC101"}
+        with pytest.raises(SystemExit):
+            server_bench.parse_args(["--runs", "0"])
+    finally:
+        sys.modules.pop("server_bench", None)
+        sys.modules.pop("latency_bench", None)
+        sys.modules.pop("lint_bench", None)

@@ -589,6 +589,17 @@ def clean_command(cache_dir: Path | None, config_file: Path | None, isolated: bo
     click.echo(f"removed {cache_dir}" if removed else f"no cache at {cache_dir}")
 
 
+@main.command("server")
+def server_command() -> None:
+    """Run the language server over stdio (for editors; needs the `lsp` extra)."""
+    from bedrockcache.server import MissingExtra, serve
+
+    try:
+        serve()
+    except MissingExtra as exc:
+        _fail(str(exc))
+
+
 @main.command("rules")
 @click.option(
     "--format",

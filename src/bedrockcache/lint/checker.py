@@ -10,8 +10,9 @@ import ast
 import dataclasses
 import os
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -23,7 +24,7 @@ from bedrockcache.facts import Facts, default_facts
 from bedrockcache.findings import Finding, Severity
 from bedrockcache.lint.cache import FileResult
 from bedrockcache.lint.classes import forget as forget_classes
-from bedrockcache.lint.diagnostic import Diagnostic, Unresolved, internal_error
+from bedrockcache.lint.diagnostic import Diagnostic, Related, Unresolved, internal_error
 from bedrockcache.lint.discover import excluder
 from bedrockcache.lint.evaluate import Evaluator, Origins
 from bedrockcache.lint.fixes import FixContext, fix_finding, fixers
@@ -46,12 +47,21 @@ from bedrockcache.rules.catalogue import catalogue
 from bedrockcache.rules.stability import check_prefix
 from bedrockcache.wire import WireRequest, path_steps
 
-__all__ = ["MAX_WRAPPER_CALLER_BYTES", "check_source"]
+__all__ = ["MAX_WRAPPER_CALLER_BYTES", "ModuleParser", "check_source", "node_positions"]
 
 # A file with no Bedrock call of its own is parsed to follow its calls into the project's
 # wrappers only up to this size: libcst holds ~250 bytes of tree per byte of source, and a
 # generated or vendored giant calling a wrapper is not worth that memory.
 MAX_WRAPPER_CALLER_BYTES = 256_000
+
+
+class ModuleParser(Protocol):
+    """Parses a file's text into libcst's tree, and may know that tree's node positions: an
+    editor's parser reuses what the last keystroke left unchanged."""
+
+    def parse(self, text: str, tree: ast.Module) -> cst.Module: ...
+
+    def positions(self, module: cst.Module) -> Mapping[cst.CSTNode, CodeRange] | None: ...
 
 
 def check_source(
@@ -63,13 +73,18 @@ def check_source(
     prefilter: bool = True,
     noqa: bool = True,
     project: Project | None = None,
+    fixes: bool = True,
+    parser: ModuleParser | None = None,
 ) -> FileResult:
     """Lint one file's contents; ``path`` is what diagnostics show.
 
     ``noqa=False`` leaves line-level ``# noqa`` comments to the caller (flake8 applies its own);
     the file-level ``# bedrockcache: noqa`` is still honoured. Names imported from other modules
     of the project (under ``settings.root``) are followed through ``project``, one is made when
-    none is given; the files read that way are the result's ``dependencies``.
+    none is given; the files read that way are the result's ``dependencies``. ``fixes=False``
+    leaves out the edits (``autofix``): an editor shows the findings first and asks for the
+    edits only when the user looks at a finding's fixes. ``parser`` replaces libcst's parse of
+    a text that ``ast`` parsed (the fixes, when asked for, are found on the tree it returns).
     """
     settings = settings or Settings()
     data = source.encode("utf-8") if isinstance(source, str) else source
@@ -110,15 +125,19 @@ def check_source(
         over = tree_over_limits(tree, text, settings)
         if over is not None:
             return _finish(_over(path, over, parsed=True), text, path, settings, noqa)
-        del tree  # libcst's tree is ten times larger; this one is no longer needed
         try:
-            module = cst.parse_module(text)
+            if parser is not None:
+                module = parser.parse(text, tree)
+            else:
+                del tree  # libcst's tree is ten times larger; this one is no longer needed
+                module = cst.parse_module(text)
         except Exception as exc:  # valid Python (ast parsed it) that libcst cannot represent
             reason = f"libcst cannot parse this file ({type(exc).__name__}); it was not audited"
             return _finish(_not_audited(path, reason), text, path, settings, noqa)
     report = FileResult(parsed=True)
+    known = parser.positions(module) if parser is not None else None
     try:
-        _analyse(module, text, path, settings, facts, report, project)
+        _analyse(module, text, path, settings, facts, report, project, fixes, known)
     except RecursionError:  # within max-nesting-depth, yet too deep for this interpreter's stack
         reason = "too deeply nested to analyse (Python's recursion limit); it was not audited"
         return _finish(_not_audited(path, reason), text, path, settings, noqa)
@@ -135,12 +154,16 @@ def _analyse(
     facts: Facts | None,
     report: FileResult,
     project: Project,
+    fixes: bool = True,
+    positions: Mapping[cst.CSTNode, CodeRange] | None = None,
 ) -> None:
     real = os.path.realpath(path) if os.path.isfile(path) else None
     index = ModuleIndex.build(module, real)
     project.begin(real, index)
     try:
-        _analyse_module(index, module, text, path, settings, facts, report, project)
+        _analyse_module(
+            index, module, text, path, settings, facts, report, project, fixes, positions
+        )
     finally:
         report.dependencies = project.dependencies()
         forget_classes()
@@ -155,10 +178,12 @@ def _analyse_module(
     facts: Facts | None,
     report: FileResult,
     project: Project,
+    fixes: bool = True,
+    known: Mapping[cst.CSTNode, CodeRange] | None = None,
 ) -> None:
     sites = list(_sites(index, settings.volatile_sources, project, facts or _facts(settings)))
     if sites:
-        positions = _positions(module, index, text)
+        positions = known if known is not None else _positions(module, index, text, fixes)
         for ctx, site in sites:
             in_scope = _scope_test(ctx, site, positions)
             _audit_site(
@@ -170,7 +195,8 @@ def _analyse_module(
                 settings,
                 facts,
                 report,
-                index,
+                index if fixes else None,  # the index is what the fixers edit
+                project,
             )
         report.call_sites = len(sites)
 
@@ -248,20 +274,22 @@ def _audit_site(
     facts: Facts | None,
     report: FileResult,
     index: ModuleIndex | None = None,
+    project: Project | None = None,
 ) -> None:
     """Audit the request (each variant of it when parts are alternatives) and place findings."""
     choices = variants(site.request, origins)
     if choices is None or len(choices) == 1:
         request = choices[0][0] if choices else site.request
         one = dataclasses.replace(site, request=request)
-        _audit_variant(origins, one, path, positions, in_scope, settings, facts, report, index)
+        args = (origins, one, path, positions, in_scope, settings, facts, report, index)
+        _audit_variant(*args, project=project)
         return
     found: list[tuple[tuple[str, ...], FileResult]] = []
     for request, labels in choices:
         variant = FileResult()
         one = dataclasses.replace(site, request=request)
         args = (origins, one, path, positions, in_scope, settings, facts, variant, index)
-        if _audit_variant(*args, claude_only=True):
+        if _audit_variant(*args, claude_only=True, project=project):
             found.append((labels, variant))
     _merge_variants(found, report)
 
@@ -298,6 +326,7 @@ def _audit_variant(
     index: ModuleIndex | None = None,
     *,
     claude_only: bool = False,
+    project: Project | None = None,
 ) -> bool:
     """Audit one concrete request into ``report``; False when it is not Claude's at all.
 
@@ -327,9 +356,13 @@ def _audit_variant(
             finding = dataclasses.replace(finding, message=message)
         raw = audited.wire.raw if audited.wire is not None else None
         wire_only = _wire_space(finding.code, site)
-        node, exact = _locate(finding.path, site, origins, raw, in_scope, wire_only)
+        foreign: list[cst.CSTNode] = []
+        node, exact = _locate(finding.path, site, origins, raw, in_scope, wire_only, foreign)
         where = positions.get(node) or positions[site.node]
         diagnostic = _diagnostic(finding, path, where, exact)
+        related = _related(foreign, site, path, positions, project)
+        if related:
+            diagnostic = dataclasses.replace(diagnostic, related=related)
         if index is not None and finding.code in fixers():
             context = FixContext(
                 index.module,
@@ -354,7 +387,7 @@ def _audit_variant(
                 lambda p, raw=audited.wire.raw: _locate(p, site, origins, raw, in_scope),
             )
         report.diagnostics += _prefix_diagnostics(
-            audited.wire, site, origins, positions, in_scope, path, fixing
+            audited.wire, site, origins, positions, in_scope, path, fixing, project
         )
     if reasons:
         report.unresolved.append(
@@ -377,6 +410,7 @@ def _prefix_diagnostics(
     in_scope: Callable[[cst.CSTNode], bool],
     path: str,
     fixing: FixContext | None = None,
+    project: Project | None = None,
 ) -> list[Diagnostic]:
     """BC4xx: changing values before a breakpoint, each reported where it enters the request.
 
@@ -393,16 +427,88 @@ def _prefix_diagnostics(
             continue  # the wrapper's own prefix reports it
         node = entry_node(site.request, item.mark, origins, in_scope)
         exact = node is not None
+        foreign: list[cst.CSTNode] = []
         if node is None:
             wire_only = _wire_space(item.finding.code, site)
-            node, exact = _locate(item.finding.path, site, origins, wire.raw, in_scope, wire_only)
+            node, exact = _locate(
+                item.finding.path, site, origins, wire.raw, in_scope, wire_only, foreign
+            )
         where = positions.get(node) or positions[site.node]
         diagnostic = _diagnostic(item.finding, path, where, exact)
+        related = _related(foreign, site, path, positions, project)
+        if related:
+            diagnostic = dataclasses.replace(diagnostic, related=related)
         made = item.mark.node
         if fixing is not None and isinstance(made, cst.CSTNode) and made in positions:
             autofix = fix_finding(item.finding, made, True, fixing)
             diagnostic = dataclasses.replace(diagnostic, autofix=autofix)
         found.append(diagnostic)
+    return found
+
+
+def _related(
+    foreign: list[cst.CSTNode],
+    site: CallSite,
+    path: str,
+    positions: Mapping[cst.CSTNode, CodeRange],
+    project: Project | None,
+) -> tuple[Related, ...]:
+    """The other places a finding concerns: the definition of a value of another module that
+    the finding is about, and the Bedrock call inside the wrapper a caller's finding goes to."""
+    found = []
+    if foreign:
+        place = _place(foreign[-1], path, positions, project)
+        if place is not None:
+            found.append(Related(*place, "the value is defined here"))
+    if site.sent_at is not None:
+        place = _place(site.sent_at, path, positions, project)
+        if place is not None:
+            found.append(Related(*place, "the request is sent to Bedrock here"))
+    return tuple(found)
+
+
+def _place(
+    node: cst.CSTNode,
+    path: str,
+    positions: Mapping[cst.CSTNode, CodeRange],
+    project: Project | None,
+) -> tuple[str, int, int, int, int] | None:
+    """(absolute path, line, column, end line, end column) of a node of this file or of a
+    module read for it."""
+    where = positions.get(node)
+    if where is not None:
+        return _span(os.path.abspath(path), where)
+    for index in project.modules_read() if project is not None else ():
+        if index.path is None:
+            continue
+        where = _modulenode_positions(index.module).get(node)
+        if where is not None:
+            return _span(index.path, where)
+    return None
+
+
+def _span(path: str, where: CodeRange) -> tuple[str, int, int, int, int]:
+    start, end = where.start, where.end
+    return path, start.line, start.column + 1, end.line, end.column + 1
+
+
+# Positions of the dependency modules a finding pointed into, for the next files (and the next
+# keystrokes of an editor): a module keeps its tree while its file is unchanged.
+_MODULE_POSITIONS: OrderedDict[int, tuple[cst.Module, Mapping[cst.CSTNode, CodeRange]]] = (
+    OrderedDict()
+)
+_MAX_MODULE_POSITIONS = 4
+
+
+def _modulenode_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    known = _MODULE_POSITIONS.get(id(module))
+    if known is not None and known[0] is module:
+        _MODULE_POSITIONS.move_to_end(id(module))
+        return known[1]
+    found = node_positions(module)
+    _MODULE_POSITIONS[id(module)] = (module, found)
+    while len(_MODULE_POSITIONS) > _MAX_MODULE_POSITIONS:
+        _MODULE_POSITIONS.popitem(last=False)
     return found
 
 
@@ -437,12 +543,14 @@ def _locate(
     wire: Any = None,
     in_scope: Callable[[cst.CSTNode], bool] = lambda node: True,
     wire_only: bool = False,
+    foreign: list[cst.CSTNode] | None = None,
 ) -> tuple[cst.CSTNode, bool]:
     """The source node behind a path such as ``messages[0].content[1].cache_control``.
 
     Layer findings name a place in the layer's request; Bedrock's rules name a place in the wire
     request, which shares the objects a library passes through unchanged (a cachePoint dict, an
-    InvokeModel body), so both are walked.
+    InvokeModel body), so both are walked. The nodes of other modules met on the way (an
+    imported constant) are added to ``foreign``, the deepest last.
     """
     if not where:
         return site.node, True
@@ -457,7 +565,10 @@ def _locate(
     if wire_only and wire is not None:
         roots = [wire]
     for root in roots:
-        node, matched = _walk(root, steps, origins, site.node, in_scope)
+        met: list[cst.CSTNode] = []
+        node, matched = _walk(root, steps, origins, site.node, in_scope, met)
+        if foreign is not None and met and not foreign:
+            foreign += met
         if matched == len(steps):
             return node, True
         if node is not site.node:
@@ -471,6 +582,7 @@ def _walk(
     origins: Origins,
     node: cst.CSTNode,
     in_scope: Callable[[cst.CSTNode], bool],
+    met: list[cst.CSTNode] | None = None,
 ) -> tuple[cst.CSTNode, int]:
     matched = 0
     foreign = False  # the last node seen was made in another module
@@ -490,6 +602,8 @@ def _walk(
             # Made in another module (a wrapper's parameter, an imported constant): never the
             # place to report; an argument deeper down may be this file's own literal.
             foreign = True
+            if met is not None:
+                met.append(found)
             value = nxt
             matched += 1
             continue
@@ -499,6 +613,8 @@ def _walk(
             break
         if found is not None:
             node, foreign = found, False
+            if met is not None:
+                met.clear()  # this file's own node is the place: nothing defined elsewhere
         value = nxt
         matched += 1
     if foreign:
@@ -567,24 +683,30 @@ _SHARED_PRINT_STATEMENTS = 2_000
 
 
 def _positions(
-    module: cst.Module, index: ModuleIndex, text: str
+    module: cst.Module, index: ModuleIndex, text: str, fixes: bool
 ) -> Mapping[cst.CSTNode, CodeRange]:
-    """libcst's syntactic positions of every node: its one printing pass, without the metadata
-    wrapper's extra visit of the module (half the cost, and positions cost more than the
-    parse)."""
-    if len(index.names_in) <= _SHARED_PRINT_STATEMENTS:
+    """Node positions, printed together with what the fixes need when they will be asked for."""
+    if fixes and len(index.names_in) <= _SHARED_PRINT_STATEMENTS:
         try:
             return ModuleSource.of(module, index.memo).positions()
         except AttributeError:  # a libcst whose printing state differs: its provider below
             pass
+    positions = node_positions(module)
+    if fixes:
+        ModuleSource.partial(module, text, positions, index.memo)  # fixes print what they touch
+    return positions
+
+
+def node_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    """libcst's syntactic positions of every node: its one printing pass, without the metadata
+    wrapper's extra visit of the module (half the cost, and positions cost more than the
+    parse)."""
     provider = PositionProvider()
     try:
         provider._gen_impl(module)
-        positions: Mapping[cst.CSTNode, CodeRange] = provider._computed
+        return provider._computed
     except AttributeError:  # a libcst whose provider works otherwise
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    ModuleSource.partial(module, text, positions, index.memo)  # fixes print what they touch
-    return positions
+        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
 def _parse_newer(text: str) -> cst.Module | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from bedrockcache.findings import Severity
 
-__all__ = ["Diagnostic", "Edit", "Fix", "LintResult", "Unresolved", "internal_error"]
+__all__ = ["Diagnostic", "Edit", "Fix", "LintResult", "Related", "Unresolved", "internal_error"]
 
 
 @dataclass(frozen=True, order=True)
@@ -40,6 +40,20 @@ class Fix:
 
 
 @dataclass(frozen=True, order=True)
+class Related:
+    """Another place a finding concerns: the value is defined there (a constant of another
+    module), or the request is sent there (the Bedrock call inside a wrapper). ``path`` is
+    absolute, since it may lie outside what the run displays; the editor links to it."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+
+
+@dataclass(frozen=True, order=True)
 class Diagnostic:
     """One finding at a place in a file; sorts by path, then position, then code."""
 
@@ -55,6 +69,7 @@ class Diagnostic:
     # The change as edits, when it is mechanical. Not compared: a diagnostic is the same finding
     # whatever its edits, and sorting must never compare a Fix with None.
     autofix: Fix | None = field(default=None, compare=False)
+    related: tuple[Related, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, order=True)

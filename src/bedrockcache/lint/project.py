@@ -87,6 +87,16 @@ class Project:
         if path is not None and os.path.isfile(path):
             self._own[os.path.realpath(path)] = index
 
+    def modules_read(self) -> list[ModuleIndex]:
+        """The other modules read for the current file: where a value it uses may have been
+        defined."""
+        found = []
+        for path in self.used:
+            index = self._indexes.get(path)
+            if index is not None:
+                found.append(index)
+        return found
+
     def dependencies(self) -> list[tuple[str, str]]:
         """The files read for the current file, with their digests, sorted."""
         return sorted(self.used.items())

@@ -33,6 +33,9 @@ class CallSite:
     # audit reports already, (code, path) and reasons, is not reported again at this caller.
     inherited: frozenset[tuple[str, str | None]] = frozenset()
     inherited_reasons: frozenset[str] = frozenset()
+    # Reached through a wrapper: the Bedrock call inside it (the innermost wrapper's), which an
+    # editor links to from a finding at this caller.
+    sent_at: cst.CSTNode | None = None
 
 
 class FileContext:

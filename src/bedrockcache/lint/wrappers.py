@@ -67,6 +67,7 @@ class _Wrappers:
                     site.hidden,
                     inherited=site.inherited | own[0],
                     inherited_reasons=site.inherited_reasons | own[1],
+                    sent_at=site.sent_at or site.node,
                 )
 
     def _may_wrap(self, index: ModuleIndex, call: cst.Call) -> bool:

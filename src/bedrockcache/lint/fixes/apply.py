@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from bedrockcache.lint.diagnostic import Diagnostic, Edit, Fix
 
-__all__ = ["MAX_ITERATIONS", "FixOutcome", "applicable", "apply_edits", "fix_text"]
+__all__ = ["MAX_ITERATIONS", "FixOutcome", "applicable", "apply_edits", "fix_text", "parses"]
 
 MAX_ITERATIONS = 100  # ruff's cap
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -82,12 +82,12 @@ def _parseable(
 ) -> tuple[str, list[Diagnostic]] | None:
     """The text with the chosen fixes, leaving out any whose result does not parse."""
     new = apply_edits(text, [e for d in chosen for e in _edits(d)])
-    if _parses(new):
+    if parses(new):
         return new, chosen
     kept: list[Diagnostic] = []
     for diagnostic in chosen:
         trial = apply_edits(text, [e for d in (*kept, diagnostic) for e in _edits(d)])
-        if _parses(trial):
+        if parses(trial):
             kept.append(diagnostic)
         else:
             broken.add((diagnostic.code, diagnostic.message))
@@ -102,7 +102,7 @@ def _edits(diagnostic: Diagnostic) -> tuple[Edit, ...]:
     return fix.edits if fix is not None else ()
 
 
-def _parses(text: str) -> bool:
+def parses(text: str) -> bool:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
